@@ -1,0 +1,61 @@
+# Xiezuoqu — the two commands of the README contract: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP) $@
+
+install: $(STAMP)
+install-dev: $(DEVSTAMP)
+
+migrate: install
+	$(BIN)/xiezuoqu migrate --noinput
+
+demo: migrate
+	$(BIN)/xiezuoqu load_demo
+
+run: demo
+	$(BIN)/xiezuoqu collectstatic --noinput --verbosity 0
+	$(BIN)/python -m xiezuoqu.serve --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+checks: install-dev
+	$(BIN)/xiezuoqu makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=xiezuoqu.settings.production SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-value-0123456789 \
+	  $(BIN)/xiezuoqu check --deploy --fail-level WARNING
+
+pytest: install-dev
+	$(BIN)/pytest
+
+test: lint typecheck checks pytest
+
+pytest-pg: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+bench: install-dev
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/static

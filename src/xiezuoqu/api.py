@@ -1,0 +1,64 @@
+"""The JSON API under /api/v1/: one NinjaAPI, the routers of each app, one error shape.
+
+Authentication is either a bearer API token (integrations) or the staff session (with CSRF). Every
+handler reads through the same scope policies as the pages, so the API can never show more.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from xiezuoqu.accounts.auth import api_auth
+from xiezuoqu.errors import DomainError
+
+api = NinjaAPI(
+    title="协作区 API",
+    version="1",
+    description="纪检监察协作区工作平台接口。所有读取均经过与页面相同的访问范围控制；无权与不存在均返回 404。",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str, **extra: object) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    from xiezuoqu.audit.refusals import record_refusal
+
+    record_refusal(request, exc)
+    response = api.create_response(request, exc.problem(instance=request.path), status=exc.status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload"))
+        errors.setdefault(loc or "_", []).append(str(error.get("msg", "无效")))
+    return problem(request, 422, "输入有误", "请求参数不符合要求，请按 errors 修改后重试。", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, 401, "未认证", "请先登录，或在 Authorization 头中提供有效的 Bearer 令牌。")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, "请求无法处理", str(exc))
+
+
+api.add_router("/org/", "xiezuoqu.org.api.router")
+api.add_router("/accounts/", "xiezuoqu.accounts.api.router")

@@ -1,0 +1,24 @@
+"""Production: PostgreSQL, HTTPS behind a reverse proxy, TOTP for every staff role."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY, XIEZUOQU, env_bool, env_list
+
+DEBUG = False
+if SECRET_KEY.startswith("insecure-") and not env_bool("XIEZUOQU_ALLOW_INSECURE_KEY", False):
+    raise ImproperlyConfigured("生产环境必须通过 SECRET_KEY 环境变量设置密钥。")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-xzq-session"
+CSRF_COOKIE_NAME = "__Host-xzq-csrf"
+
+XIEZUOQU = {**XIEZUOQU, "TOTP_REQUIRED_ROLES": env_list("XIEZUOQU_TOTP_REQUIRED_ROLES", "all")}

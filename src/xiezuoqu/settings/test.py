@@ -1,0 +1,14 @@
+"""The test suite: the real databases (SQLite by default, PostgreSQL with DATABASE_URL), fast hashing."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import STORAGES, XIEZUOQU
+
+# Argon2 still, with cheap parameters so that a hundred demo users hash in milliseconds.
+PASSWORD_HASHERS = ["xiezuoqu.accounts.hashers.TestArgon2PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+_tmp = Path(tempfile.mkdtemp(prefix="xiezuoqu-test-"))
+XIEZUOQU = {**XIEZUOQU, "AUDIT_KEY": "test-audit-key-0123456789abcdef", "AUDIT_KEY_FILE": str(_tmp / "audit.key")}

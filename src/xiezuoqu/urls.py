@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from xiezuoqu.api import api
+
+urlpatterns = [
+    path("", include("xiezuoqu.web.urls")),
+    path("accounts/", include("xiezuoqu.accounts.urls")),
+    path("org/", include("xiezuoqu.org.urls")),
+    path("api/v1/", api.urls),
+]
