@@ -62,3 +62,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/org/", "xiezuoqu.org.api.router")
 api.add_router("/accounts/", "xiezuoqu.accounts.api.router")
+api.add_router("/audit/", "xiezuoqu.audit.api.router")
+api.add_router("/approvals/", "xiezuoqu.approvals.api.router")
+api.add_router("/calendar/", "xiezuoqu.workdays.api.router")

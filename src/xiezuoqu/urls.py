@@ -6,5 +6,8 @@ urlpatterns = [
     path("", include("xiezuoqu.web.urls")),
     path("accounts/", include("xiezuoqu.accounts.urls")),
     path("org/", include("xiezuoqu.org.urls")),
+    path("audit/", include("xiezuoqu.audit.urls")),
+    path("approvals/", include("xiezuoqu.approvals.urls")),
+    path("calendar/", include("xiezuoqu.workdays.urls")),
     path("api/v1/", api.urls),
 ]

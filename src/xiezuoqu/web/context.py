@@ -3,12 +3,41 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
-from xiezuoqu.access.actor import actor_for
+from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.accounts.roles import ADMIN_ROLES, STAFF_ROLES, Role
+
+# (label, url name, roles that see the entry; None = everyone logged in)
+NAV: list[tuple[str, str, frozenset[str] | None]] = [
+    ("组织架构", "org:chart", STAFF_ROLES | ADMIN_ROLES | {Role.VILLAGE_SUPERVISOR}),
+    ("单位", "org:unit_list", STAFF_ROLES | ADMIN_ROLES),
+    ("干部", "org:staff_list", STAFF_ROLES | ADMIN_ROLES),
+    ("一帮二", "org:mentoring_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
+    ("村级监督员", "org:supervisor_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
+    ("审批", "approvals:inbox", STAFF_ROLES),
+    ("工作日历", "workdays:calendar", STAFF_ROLES | ADMIN_ROLES),
+    ("账号与角色", "accounts:user_list", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
+    ("审计日志", "audit:list", frozenset({Role.AUDIT_ADMIN})),
+]
+
+
+def nav_for(actor: Actor, path: str) -> list[dict[str, Any]]:
+    items = []
+    for label, name, roles in NAV:
+        if roles is not None and not actor.roles & roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app not wired yet must not break every page
+            continue
+        items.append({"label": label, "url": url, "active": path.startswith(url) and url != "/"})
+    return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"actor": actor_for(user)}
+    actor = actor_for(user)
+    return {"actor": actor, "nav": nav_for(actor, request.path), "demo_banner": getattr(user, "is_demo", False)}
