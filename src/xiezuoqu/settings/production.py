@@ -5,11 +5,12 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, XIEZUOQU, env_bool, env_list
+from .base import XIEZUOQU, env_bool, env_list
 
 DEBUG = False
-if SECRET_KEY.startswith("insecure-") and not env_bool("XIEZUOQU_ALLOW_INSECURE_KEY", False):
-    raise ImproperlyConfigured("生产环境必须通过 SECRET_KEY 环境变量设置密钥。")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure-"):
+    raise ImproperlyConfigured("生产环境必须通过 SECRET_KEY 环境变量设置至少 50 个字符的随机密钥。")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -12,3 +12,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 _tmp = Path(tempfile.mkdtemp(prefix="xiezuoqu-test-"))
 XIEZUOQU = {**XIEZUOQU, "AUDIT_KEY": "test-audit-key-0123456789abcdef", "AUDIT_KEY_FILE": str(_tmp / "audit.key")}
+
+# Serve static files straight from the apps (no collectstatic needed outside production).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
