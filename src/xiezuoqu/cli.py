@@ -1,7 +1,7 @@
 """The ``xiezuoqu`` console command: Django's management commands with our settings.
 
-    xiezuoqu migrate            xiezuoqu audit verify
-    xiezuoqu load_demo          xiezuoqu runserver 127.0.0.1:8000
+xiezuoqu migrate            xiezuoqu audit verify
+xiezuoqu load_demo          xiezuoqu runserver 127.0.0.1:8000
 """
 
 from __future__ import annotations

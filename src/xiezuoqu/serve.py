@@ -22,10 +22,20 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuoqu.settings.dev")
     bin_dir = os.path.dirname(sys.executable)
-    web = subprocess.Popen([
-        os.path.join(bin_dir, "gunicorn"), "xiezuoqu.wsgi:application", "--bind", f"{args.host}:{args.port}",
-        "--workers", str(args.web_workers), "--access-logfile", "-", "--graceful-timeout", "10",
-    ])
+    web = subprocess.Popen(
+        [
+            os.path.join(bin_dir, "gunicorn"),
+            "xiezuoqu.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.web_workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ]
+    )
     worker = subprocess.Popen([os.path.join(bin_dir, "xiezuoqu"), "db_worker", "--interval", "2"])
     _announce(args.host, args.port)
     procs = [web, worker]
@@ -59,7 +69,7 @@ def _announce(host: str, port: str) -> None:
     lines = [
         "",
         f"  协作区已启动： http://{host}:{port}/",
-        f"  后台任务进程已启动（django-tasks-db）。按 Ctrl+C 停止。",
+        "  后台任务进程已启动（django-tasks-db）。按 Ctrl+C 停止。",
         f"  演示账号（密码均为 {DEMO_PASSWORD}）：",
     ]
     lines += [f"    {username:<12} {role}" for username, role, _ in DEMO_LOGINS]

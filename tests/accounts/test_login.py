@@ -155,7 +155,9 @@ def test_logout_is_post_only_and_audited(client, township_user):
 
 
 def test_an_external_next_url_is_ignored(client, township_user):
-    response = client.post(reverse("accounts:login"), {"username": "zhang", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "zhang", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AnonymousUser as AnonymousUserType
 from django.db.models import Q
 
 from xiezuoqu.accounts.roles import (
@@ -22,6 +23,8 @@ from xiezuoqu.accounts.roles import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from xiezuoqu.accounts.models import User
 
 
@@ -115,12 +118,13 @@ class Actor:
 ANONYMOUS = Actor(user_id=None, username="", commission_id=None, roles=frozenset())
 
 
-def build_actor(user: User) -> Actor:
+def build_actor(user: User | AnonymousUser) -> Actor:
     """Compute the actor for a logged-in user (a handful of small indexed queries)."""
     from xiezuoqu.org.models import Commission, Zone, ZoneDeputy, ZoneMembership
 
     if not user.is_authenticated or not user.is_active:
         return ANONYMOUS
+    assert not isinstance(user, AnonymousUserType)
     assignments = list(user.role_assignments.values_list("role", "unit_id"))
     roles = {role for role, _ in assignments}
     role_units = {unit for _, unit in assignments if unit is not None}
@@ -173,7 +177,7 @@ def build_actor(user: User) -> Actor:
     )
 
 
-def actor_for(user: User) -> Actor:
+def actor_for(user: User | AnonymousUser) -> Actor:
     """The actor of a user, cached on the user object for the length of a request."""
     cached = getattr(user, "_xzq_actor", None)
     if cached is None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from xiezuoqu.errors import NotFound
@@ -41,7 +42,7 @@ class Policy(Generic[M]):
         qs = queryset if queryset is not None else self.scope(actor)
         try:
             return qs.get(pk=pk)
-        except (self.model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound(
                 audit_action=f"{self.model._meta.model_name}.view",
                 target_type=self.model._meta.label_lower,

@@ -51,8 +51,14 @@ def me(request: HttpRequest) -> MeOut:
     user = request.user
     assert isinstance(user, User)
     return MeOut(
-        id=user.pk, username=user.username, display_name=str(user), commission_id=user.commission_id,
-        staff_id=user.staff_id, roles=sorted(actor.roles), zone_ids=sorted(actor.zone_ids), totp_enabled=user.totp_confirmed,
+        id=user.pk,
+        username=user.username,
+        display_name=str(user),
+        commission_id=user.commission_id,
+        staff_id=user.staff_id,
+        roles=sorted(actor.roles),
+        zone_ids=sorted(actor.zone_ids),
+        totp_enabled=user.totp_confirmed,
     )
 
 

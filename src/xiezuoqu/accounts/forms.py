@@ -8,7 +8,9 @@ from .roles import ASSIGNABLE_ROLES
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    username = forms.CharField(
+        label="用户名", max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
     password = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
@@ -16,13 +18,17 @@ class TotpForm(forms.Form):
     code = forms.CharField(
         label="6 位验证码",
         max_length=8,
-        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}
+        ),
     )
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="原密码", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字，不能与用户名相似。")
+    new_password = forms.CharField(
+        label="新密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字，不能与用户名相似。"
+    )
     new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
 
     def clean(self) -> dict:

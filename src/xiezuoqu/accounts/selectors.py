@@ -47,7 +47,9 @@ TOKENS = register(Policy(ApiToken, "接口令牌", tokens_visible_to, can_view_t
 def user_directory(actor: Actor, *, query: str = "", role: str = "") -> QuerySet[User]:
     qs = users_visible_to(actor).select_related("staff", "staff__home_unit", "village_supervisor")
     if query:
-        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query) | Q(staff__name__icontains=query))
+        qs = qs.filter(
+            Q(username__icontains=query) | Q(display_name__icontains=query) | Q(staff__name__icontains=query)
+        )
     if role:
         qs = qs.filter(role_assignments__role=role)
     return qs.order_by("username").distinct()
@@ -55,3 +57,13 @@ def user_directory(actor: Actor, *, query: str = "", role: str = "") -> QuerySet
 
 def assignments_of(user: User) -> QuerySet[RoleAssignment]:
     return user.role_assignments.select_related("unit").order_by("role")
+
+
+def login_candidate(username: str) -> User | None:
+    """Before authentication there is no actor: the login form may look an account up by name only."""
+    return User.objects.filter(username__iexact=username).first()
+
+
+def pending_login_user(user_id: int) -> User | None:
+    """The account whose password was right and whose TOTP code is awaited."""
+    return User.objects.filter(pk=user_id, is_active=True).first()

@@ -126,7 +126,9 @@ def confirm_totp_enrolment(*, user: User, code: str, request: HttpRequest | None
     from xiezuoqu.access.actor import build_actor
 
     if not verify_totp(user=user, code=code):
-        raise ValidationFailed("验证码不正确或已使用，请输入认证器上当前显示的 6 位数字。", field_errors={"code": ["验证码不正确"]})
+        raise ValidationFailed(
+            "验证码不正确或已使用，请输入认证器上当前显示的 6 位数字。", field_errors={"code": ["验证码不正确"]}
+        )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_confirmed=True)
         user.totp_confirmed = True
@@ -151,7 +153,13 @@ def unlock_user(*, actor: Actor, user_id: int, request: HttpRequest | None = Non
         before = user.locked_until
         user.locked_until, user.failed_logins = None, 0
         user.save(update_fields=["locked_until", "failed_logins"])
-        record_event(actor=actor, action="account.unlocked", target=user, changes={"locked_until": [before, None]}, request=request)
+        record_event(
+            actor=actor,
+            action="account.unlocked",
+            target=user,
+            changes={"locked_until": [before, None]},
+            request=request,
+        )
     return user
 
 
@@ -205,7 +213,9 @@ def create_user(
     return user
 
 
-def grant_role(*, actor: Actor, user_id: int, role: str, unit_id: int | None, request: HttpRequest | None = None) -> RoleAssignment:
+def grant_role(
+    *, actor: Actor, user_id: int, role: str, unit_id: int | None, request: HttpRequest | None = None
+) -> RoleAssignment:
     """Security administrator grants a role, enforcing 三员分立 and the unit a role needs."""
     _require(actor, Role.SECURITY_ADMIN, "只有安全保密管理员可以授予角色。")
     if role in DERIVED_ROLES:
@@ -282,13 +292,18 @@ def set_user_active(*, actor: Actor, user_id: int, active: bool, request: HttpRe
         if not active:
             ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         record_event(
-            actor=actor, action="account.activated" if active else "account.deactivated", target=user,
-            changes={"is_active": [before, active]}, request=request,
+            actor=actor,
+            action="account.activated" if active else "account.deactivated",
+            target=user,
+            changes={"is_active": [before, active]},
+            request=request,
         )
     return user
 
 
-def change_password(*, actor: Actor, user: User, old_password: str, new_password: str, request: HttpRequest | None = None) -> None:
+def change_password(
+    *, actor: Actor, user: User, old_password: str, new_password: str, request: HttpRequest | None = None
+) -> None:
     if not user.check_password(old_password):
         raise ValidationFailed("原密码不正确。", field_errors={"old_password": ["原密码不正确。"]})
     try:
@@ -310,7 +325,9 @@ class IssuedToken:
     raw: str  # shown once, never stored
 
 
-def issue_api_token(*, actor: Actor, user: User, name: str, days: int | None = None, request: HttpRequest | None = None) -> IssuedToken:
+def issue_api_token(
+    *, actor: Actor, user: User, name: str, days: int | None = None, request: HttpRequest | None = None
+) -> IssuedToken:
     """An integration token for the actor's own account (its scope is the account's scope)."""
     if actor.user_id != user.pk:
         raise NotPermitted("只能为本人账号申请接口令牌。")
@@ -331,8 +348,14 @@ def issue_api_token(*, actor: Actor, user: User, name: str, days: int | None = N
             digest=ApiToken.digest_of(raw),
             expires_at=timezone.now() + timedelta(days=days),
         )
-        record_event(actor=actor, action="api_token.issued", target=token, target_label=f"{name}（{token.prefix}…）",
-                     commission_id=user.commission_id, request=request)
+        record_event(
+            actor=actor,
+            action="api_token.issued",
+            target=token,
+            target_label=f"{name}（{token.prefix}…）",
+            commission_id=user.commission_id,
+            request=request,
+        )
     return IssuedToken(token=token, raw=raw)
 
 
@@ -349,7 +372,13 @@ def revoke_api_token(*, actor: Actor, token_id: int, request: HttpRequest | None
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            record_event(actor=actor, action="api_token.revoked", target=token, commission_id=token.user.commission_id, request=request)
+            record_event(
+                actor=actor,
+                action="api_token.revoked",
+                target=token,
+                commission_id=token.user.commission_id,
+                request=request,
+            )
 
 
 # --- helpers -----------------------------------------------------------------------------------

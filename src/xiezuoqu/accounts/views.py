@@ -17,13 +17,21 @@ from django.views.decorators.http import require_POST
 from xiezuoqu.access.actor import actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
-from xiezuoqu.org.selectors import UNITS, STAFF
+from xiezuoqu.org.selectors import STAFF, UNITS
 from xiezuoqu.web.forms import apply_errors
 
 from . import services
 from .forms import CreateUserForm, GrantRoleForm, LoginForm, PasswordChangeForm, TokenForm, TotpForm
 from .models import User
-from .selectors import TOKENS, USERS, ACCOUNT_ADMINS, assignments_of, user_directory
+from .selectors import (
+    ACCOUNT_ADMINS,
+    TOKENS,
+    USERS,
+    assignments_of,
+    login_candidate,
+    pending_login_user,
+    user_directory,
+)
 from .sessions import TOTP_PENDING, TOTP_SETUP
 
 PENDING_SECONDS = 300
@@ -31,7 +39,9 @@ PENDING_SECONDS = 300
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -52,12 +62,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
-        candidate = User.objects.filter(username__iexact=username).first()
+        candidate = login_candidate(username)
         if candidate is not None and services.is_locked(candidate):
             services.record_login_failure(username=username, user=candidate, request=request, reason="locked")
             form.add_error(None, "该账号因连续登录失败已被临时锁定，请稍后再试或联系安全保密管理员解锁。")
         else:
-            user = authenticate(request, username=candidate.username if candidate else username, password=form.cleaned_data["password"])
+            user = authenticate(
+                request, username=candidate.username if candidate else username, password=form.cleaned_data["password"]
+            )
             if user is None:
                 services.record_login_failure(username=username, user=candidate, request=request, reason="bad_password")
                 form.add_error(None, "用户名或密码不正确。连续失败多次后账号将被临时锁定。")
@@ -74,7 +86,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, "您的角色要求启用两步验证，请先完成绑定。")
                     return redirect("accounts:totp_setup")
                 return redirect(_safe_next(request))
-    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request), "demo_logins": _demo_logins()})
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request), "demo_logins": _demo_logins()}
+    )
 
 
 def totp_view(request: HttpRequest) -> HttpResponse:
@@ -83,7 +97,7 @@ def totp_view(request: HttpRequest) -> HttpResponse:
         request.session.pop(TOTP_PENDING, None)
         messages.info(request, "验证已超时，请重新输入用户名和密码。")
         return redirect("accounts:login")
-    user = User.objects.filter(pk=pending[0], is_active=True).first()
+    user = pending_login_user(pending[0])
     if user is None:
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
@@ -127,14 +141,20 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
 
         uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=services.TOTP_ISSUER)
     qr = segno.make(uri, error="m").svg_inline(scale=4, dark="#1f2933")
-    return render(request, "accounts/totp_setup.html", {"form": form, "qr": qr, "secret": user.totp_secret, "required": bool(request.session.get(TOTP_SETUP))})
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {"form": form, "qr": qr, "secret": user.totp_secret, "required": bool(request.session.get(TOTP_SETUP))},
+    )
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         with transaction.atomic():
-            record_event(actor=actor_for(request.user), action="account.logged_out", target=request.user, request=request)
+            record_event(
+                actor=actor_for(request.user), action="account.logged_out", target=request.user, request=request
+            )
     logout(request)
     return redirect("accounts:login")
 
@@ -154,8 +174,11 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 password_form = PasswordChangeForm(request.POST, prefix="pw")
                 if password_form.is_valid():
                     services.change_password(
-                        actor=actor, user=user, old_password=password_form.cleaned_data["old_password"],
-                        new_password=password_form.cleaned_data["new_password"], request=request,
+                        actor=actor,
+                        user=user,
+                        old_password=password_form.cleaned_data["old_password"],
+                        new_password=password_form.cleaned_data["new_password"],
+                        request=request,
                     )
                     from django.contrib.auth import update_session_auth_hash
 
@@ -166,12 +189,17 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 token_form = TokenForm(request.POST, prefix="tk")
                 if token_form.is_valid():
                     issued = services.issue_api_token(
-                        actor=actor, user=user, name=token_form.cleaned_data["name"],
-                        days=token_form.cleaned_data["days"], request=request,
+                        actor=actor,
+                        user=user,
+                        name=token_form.cleaned_data["name"],
+                        days=token_form.cleaned_data["days"],
+                        request=request,
                     )
                     token_form = TokenForm(prefix="tk")
             elif action == "revoke":
-                services.revoke_api_token(actor=actor, token_id=int(request.POST.get("token", "0") or 0), request=request)
+                services.revoke_api_token(
+                    actor=actor, token_id=int(request.POST.get("token", "0") or 0), request=request
+                )
                 messages.success(request, "令牌已吊销。")
                 return redirect("accounts:profile")
         except ValidationFailed as exc:
@@ -180,8 +208,14 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"password_form": password_form, "token_form": token_form, "issued": issued, "tokens": tokens,
-         "assignments": assignments_of(user), "profile_user": user},
+        {
+            "password_form": password_form,
+            "token_form": token_form,
+            "issued": issued,
+            "tokens": tokens,
+            "assignments": assignments_of(user),
+            "profile_user": user,
+        },
     )
 
 
@@ -212,7 +246,11 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
     users = list(user_directory(actor, query=query, role=role).prefetch_related("role_assignments")[:200])
     from .roles import Role
 
-    return render(request, "accounts/user_list.html", {"users": users, "q": query, "role": role, "roles": Role.choices, "form": form})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": users, "q": query, "role": role, "roles": Role.choices, "form": form},
+    )
 
 
 @login_required
@@ -225,12 +263,19 @@ def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
         try:
             if action == "grant" and grant_form.is_valid():
                 unit = grant_form.cleaned_data["unit"]
-                services.grant_role(actor=actor, user_id=target.pk, role=grant_form.cleaned_data["role"],
-                                    unit_id=unit.pk if unit else None, request=request)
+                services.grant_role(
+                    actor=actor,
+                    user_id=target.pk,
+                    role=grant_form.cleaned_data["role"],
+                    unit_id=unit.pk if unit else None,
+                    request=request,
+                )
                 messages.success(request, "角色已授予。")
                 return redirect("accounts:user_detail", user_id=target.pk)
             if action == "revoke":
-                services.revoke_role(actor=actor, assignment_id=int(request.POST.get("assignment", "0") or 0), request=request)
+                services.revoke_role(
+                    actor=actor, assignment_id=int(request.POST.get("assignment", "0") or 0), request=request
+                )
                 messages.success(request, "角色已撤销。")
                 return redirect("accounts:user_detail", user_id=target.pk)
             if action == "reset_totp":
@@ -250,10 +295,18 @@ def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
                 apply_errors(grant_form, exc)
             else:
                 messages.error(request, exc.message)
-    staff = STAFF.scope(actor).filter(pk=target.staff_id).select_related("home_unit").first() if target.staff_id else None
+    staff = (
+        STAFF.scope(actor).filter(pk=target.staff_id).select_related("home_unit").first() if target.staff_id else None
+    )
     return render(
         request,
         "accounts/user_detail.html",
-        {"target": target, "assignments": assignments_of(target), "grant_form": grant_form, "staff": staff,
-         "locked": services.is_locked(target), "tokens": TOKENS.scope(actor).filter(user_id=target.pk)},
+        {
+            "target": target,
+            "assignments": assignments_of(target),
+            "grant_form": grant_form,
+            "staff": staff,
+            "locked": services.is_locked(target),
+            "tokens": TOKENS.scope(actor).filter(user_id=target.pk),
+        },
     )

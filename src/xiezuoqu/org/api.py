@@ -137,11 +137,22 @@ def _person(staff) -> PersonRef | None:  # type: ignore[no-untyped-def]
 
 def _zone_out(zone) -> ZoneOut:  # type: ignore[no-untyped-def]
     return ZoneOut(
-        id=zone.pk, number=zone.number, name=zone.name, leader=_person(zone.leader),
+        id=zone.pk,
+        number=zone.number,
+        name=zone.name,
+        leader=_person(zone.leader),
         inspection_office_id=zone.inspection_office_id,
-        deputies=[_person(d.staff) for d in zone.current_deputies],
-        members=[MemberOut(unit_id=m.unit_id, unit_name=m.unit.name, unit_kind=m.unit.kind, start_date=m.start_date,
-                           end_date=m.end_date) for m in zone.current_memberships],
+        deputies=[PersonRef(id=d.staff.pk, name=d.staff.name, position=d.staff.position) for d in zone.current_deputies],
+        members=[
+            MemberOut(
+                unit_id=m.unit_id,
+                unit_name=m.unit.name,
+                unit_kind=m.unit.kind,
+                start_date=m.start_date,
+                end_date=m.end_date,
+            )
+            for m in zone.current_memberships
+        ],
     )
 
 
@@ -174,21 +185,40 @@ def get_zone(request: HttpRequest, zone_id: int):  # type: ignore[no-untyped-def
 def zone_history(request: HttpRequest, zone_id: int):  # type: ignore[no-untyped-def]
     zone = ZONES.get_for(actor_for(request.user), zone_id)
     return [
-        MemberOut(unit_id=m.unit_id, unit_name=m.unit.name, unit_kind=m.unit.kind, start_date=m.start_date, end_date=m.end_date)
+        MemberOut(
+            unit_id=m.unit_id,
+            unit_name=m.unit.name,
+            unit_kind=m.unit.kind,
+            start_date=m.start_date,
+            end_date=m.end_date,
+        )
         for m in zone.memberships.select_related("unit").order_by("start_date", "unit_id")
     ]
 
 
 @router.post("/zones/{zone_id}/members", response={201: MemberOut}, summary="成员单位加入协作区（系统管理员）")
 def add_member(request: HttpRequest, zone_id: int, payload: MembershipIn):  # type: ignore[no-untyped-def]
-    m = services.add_zone_member(actor=actor_for(request.user), zone_id=zone_id, unit_id=payload.unit_id,
-                                 start_date=payload.start_date, request=request)
-    return 201, MemberOut(unit_id=m.unit_id, unit_name=m.unit.name, unit_kind=m.unit.kind, start_date=m.start_date, end_date=m.end_date)
+    m = services.add_zone_member(
+        actor=actor_for(request.user),
+        zone_id=zone_id,
+        unit_id=payload.unit_id,
+        start_date=payload.start_date,
+        request=request,
+    )
+    return 201, MemberOut(
+        unit_id=m.unit_id, unit_name=m.unit.name, unit_kind=m.unit.kind, start_date=m.start_date, end_date=m.end_date
+    )
 
 
 @router.get("/staff", response=list[StaffOut], summary="干部列表")
-def list_staff(request: HttpRequest, unit_id: int | None = None, zone_id: int | None = None, q: str = "",  # type: ignore[no-untyped-def]
-               limit: int = 100, offset: int = 0):
+def list_staff(
+    request: HttpRequest,
+    unit_id: int | None = None,
+    zone_id: int | None = None,
+    q: str = "",  # type: ignore[no-untyped-def]
+    limit: int = 100,
+    offset: int = 0,
+):
     qs = STAFF.scope(actor_for(request.user)).order_by("id")
     if unit_id is not None:
         qs = qs.filter(home_unit_id=unit_id)
@@ -215,8 +245,13 @@ def list_relationships(request: HttpRequest, staff_id: int):  # type: ignore[no-
     rows = list(RELATIONSHIPS.scope(actor).filter(staff=staff))
     if rows:
         with transaction.atomic():
-            record_event(actor=actor, action="relationship.viewed", target=staff,
-                         detail={"relationship_ids": [r.pk for r in rows], "via": "api"}, request=request)
+            record_event(
+                actor=actor,
+                action="relationship.viewed",
+                target=staff,
+                detail={"relationship_ids": [r.pk for r in rows], "via": "api"},
+                request=request,
+            )
     return rows
 
 

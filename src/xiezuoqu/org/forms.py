@@ -24,12 +24,24 @@ class ZoneForm(forms.ModelForm):
 
 
 class StaffForm(forms.ModelForm):
-    skills = forms.MultipleChoiceField(label="专长", choices=StaffMember.Skill.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    skills = forms.MultipleChoiceField(
+        label="专长", choices=StaffMember.Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = StaffMember
-        fields = ["name", "gender", "birth_year", "home_unit", "position", "experience", "skills", "capacity", "hometown", "is_active"]
+        fields = [
+            "name",
+            "gender",
+            "birth_year",
+            "home_unit",
+            "position",
+            "experience",
+            "skills",
+            "capacity",
+            "hometown",
+            "is_active",
+        ]
 
 
 class MembershipForm(forms.Form):
@@ -49,8 +61,24 @@ class DeputyForm(forms.Form):
 class RelationshipForm(forms.ModelForm):
     class Meta:
         model = DeclaredRelationship
-        fields = ["kind", "kinship", "person_name", "person_unit", "related_unit", "related_village", "start_date", "end_date", "declared_on", "note"]
-        widgets = {"start_date": DateInput, "end_date": DateInput, "declared_on": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "kind",
+            "kinship",
+            "person_name",
+            "person_unit",
+            "related_unit",
+            "related_village",
+            "start_date",
+            "end_date",
+            "declared_on",
+            "note",
+        ]
+        widgets = {
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "declared_on": DateInput,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class MentoringForm(forms.Form):

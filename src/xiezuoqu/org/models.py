@@ -253,6 +253,9 @@ class ZoneDeputy(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.zone} 副组长 {self.staff}"
+
 
 class DeclaredRelationship(models.Model):
     """利害关系申报: a tie that may require the staff member to withdraw from a matter."""
@@ -300,7 +303,9 @@ class DeclaredRelationship(models.Model):
                 condition=~Q(kind="kin") | ~Q(kinship="") & ~Q(person_name=""), name="kin_names_person_and_relation"
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="relationship_dates_ordered",
             ),
         ]
@@ -339,7 +344,9 @@ class MentoringPair(models.Model):
 class VillageSupervisor(models.Model):
     """村级正风肃纪监督员: submits observations from a village, sees nothing else."""
 
-    village = models.ForeignKey(Village, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="supervisors")
+    village = models.ForeignKey(
+        Village, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="supervisors"
+    )
     name = models.CharField("姓名", max_length=30)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     start_date = models.DateField("聘任日期")

@@ -117,8 +117,9 @@ def _led_zone_unit_ids(actor: Actor) -> set[int]:
         return set()
     # Only the zones they lead or deputise (zone_ids also holds the zones of their office).
     lead_zones = set(
-        Zone.objects.filter(Q(leader_id=actor.staff_id) | Q(deputies__staff_id=actor.staff_id, deputies__end_date__isnull=True))
-        .values_list("id", flat=True)
+        Zone.objects.filter(
+            Q(leader_id=actor.staff_id) | Q(deputies__staff_id=actor.staff_id, deputies__end_date__isnull=True)
+        ).values_list("id", flat=True)
     )
     return current_member_unit_ids(lead_zones)
 
@@ -147,8 +148,10 @@ def can_view_relationship(actor: Actor, rel: DeclaredRelationship) -> bool:
 def mentoring_pairs_visible_to(actor: Actor) -> QuerySet[MentoringPair]:
     if not actor.is_staff_worker:
         return MentoringPair.objects.none()
-    rule = actor.unit_q("mentor__home_unit") | actor.unit_q("mentee_one__home_unit") | actor.unit_q(
-        "mentee_two__home_unit"
+    rule = (
+        actor.unit_q("mentor__home_unit")
+        | actor.unit_q("mentee_one__home_unit")
+        | actor.unit_q("mentee_two__home_unit")
     )
     if actor.staff_id is not None:
         rule |= Q(mentor_id=actor.staff_id) | Q(mentee_one_id=actor.staff_id) | Q(mentee_two_id=actor.staff_id)
@@ -203,9 +206,7 @@ SUPERVISORS = register(Policy(VillageSupervisor, "村级监督员", supervisors_
 def org_chart(actor: Actor) -> list[Zone]:
     """Zones with their leaders, deputies and current member units (4 queries whatever the size)."""
     current = memberships_on().select_related("unit").order_by("unit__sort_order", "unit_id")
-    deputies = ZoneDeputy.objects.filter(end_date__isnull=True).select_related(
-        "staff", "staff__home_unit"
-    )
+    deputies = ZoneDeputy.objects.filter(end_date__isnull=True).select_related("staff", "staff__home_unit")
     return list(
         zones_visible_to(actor)
         .select_related("leader", "leader__home_unit", "inspection_office")

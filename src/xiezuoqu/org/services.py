@@ -46,7 +46,9 @@ def _locked(model: type[Model], pk: int) -> Any:
     return obj
 
 
-def _update(actor: Actor, instance: Model, values: dict[str, Any], action: str, request: HttpRequest | None) -> dict[str, list[Any]]:
+def _update(
+    actor: Actor, instance: Model, values: dict[str, Any], action: str, request: HttpRequest | None
+) -> dict[str, list[Any]]:
     """Apply field values, save only what changed, record old → new."""
     before = snapshot(instance, values.keys())
     for name, value in values.items():
@@ -61,7 +63,9 @@ def _update(actor: Actor, instance: Model, values: dict[str, Any], action: str, 
 
 def _created(actor: Actor, instance: Model, fields: list[str], action: str, request: HttpRequest | None) -> None:
     values = snapshot(instance, fields)
-    record_event(actor=actor, action=action, target=instance, changes={k: [None, v] for k, v in values.items()}, request=request)
+    record_event(
+        actor=actor, action=action, target=instance, changes={k: [None, v] for k, v in values.items()}, request=request
+    )
 
 
 def _unique_or_invalid(message: str, field: str) -> ValidationFailed:
@@ -75,7 +79,10 @@ UNIT_FIELDS = ["kind", "name", "short_name", "parent", "township_type", "sort_or
 
 def save_unit(*, actor: Actor, unit_id: int | None = None, request: HttpRequest | None = None, **values: Any) -> Unit:
     _require_system_admin(actor, "维护单位")
-    if values.get("township_type") and values.get("kind") not in (Unit.Kind.TOWNSHIP_COMMITTEE, Unit.Kind.PARTY_COMMITTEE):
+    if values.get("township_type") and values.get("kind") not in (
+        Unit.Kind.TOWNSHIP_COMMITTEE,
+        Unit.Kind.PARTY_COMMITTEE,
+    ):
         raise ValidationFailed("只有乡镇纪委或党委可以设置乡镇类型。", field_errors={"township_type": ["请留空"]})
     parent = values.get("parent")
     if parent is not None and parent.commission_id != actor.commission_id:
@@ -95,8 +102,15 @@ def save_unit(*, actor: Actor, unit_id: int | None = None, request: HttpRequest 
         raise _unique_or_invalid("本纪委监委已有同名单位。", "name") from None
 
 
-def save_village(*, actor: Actor, township: Unit, name: str, kind: str, village_id: int | None = None,
-                 request: HttpRequest | None = None) -> Village:
+def save_village(
+    *,
+    actor: Actor,
+    township: Unit,
+    name: str,
+    kind: str,
+    village_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> Village:
     _require_system_admin(actor, "维护村（社区）")
     if township.kind != Unit.Kind.TOWNSHIP_COMMITTEE or township.commission_id not in actor.commission_ids:
         raise ValidationFailed("村（社区）须隶属本市的乡镇纪委。", field_errors={"township": ["请选择乡镇纪委"]})
@@ -107,7 +121,9 @@ def save_village(*, actor: Actor, township: Unit, name: str, kind: str, village_
                 _created(actor, village, ["township", "name", "kind"], "village.created", request)
                 return village
             village = _locked(Village, VILLAGES.get_for(actor, village_id).pk)
-            _update(actor, village, {"township": township, "name": name.strip(), "kind": kind}, "village.updated", request)
+            _update(
+                actor, village, {"township": township, "name": name.strip(), "kind": kind}, "village.updated", request
+            )
             return village
     except IntegrityError:
         raise _unique_or_invalid("该乡镇已有同名村（社区）。", "name") from None
@@ -120,8 +136,13 @@ def save_zone(*, actor: Actor, zone_id: int | None = None, request: HttpRequest 
     """Create or edit a zone: number, name, leader (a standing-committee member), lead office, note."""
     _require_system_admin(actor, "维护协作区")
     leader = values.get("leader")
-    if leader is not None and (leader.commission_id != actor.commission_id or leader.home_unit.kind != Unit.Kind.LEADERSHIP):
-        raise ValidationFailed("协作区组长应由委领导班子成员（纪委常委、监委委员）担任。", field_errors={"leader": ["请选择委领导班子成员"]})
+    if leader is not None and (
+        leader.commission_id != actor.commission_id or leader.home_unit.kind != Unit.Kind.LEADERSHIP
+    ):
+        raise ValidationFailed(
+            "协作区组长应由委领导班子成员（纪委常委、监委委员）担任。",
+            field_errors={"leader": ["请选择委领导班子成员"]},
+        )
     office = values.get("inspection_office")
     if office is not None and office.kind != Unit.Kind.INSPECTION_OFFICE:
         raise ValidationFailed("牵头单位应为纪检监察室。", field_errors={"inspection_office": ["请选择纪检监察室"]})
@@ -138,7 +159,9 @@ def save_zone(*, actor: Actor, zone_id: int | None = None, request: HttpRequest 
         raise _unique_or_invalid("序号或名称与已有协作区重复。", "name") from None
 
 
-def add_zone_member(*, actor: Actor, zone_id: int, unit_id: int, start_date: date, request: HttpRequest | None = None) -> ZoneMembership:
+def add_zone_member(
+    *, actor: Actor, zone_id: int, unit_id: int, start_date: date, request: HttpRequest | None = None
+) -> ZoneMembership:
     """Put a unit into a zone from a date. A unit in another zone leaves it the day before (dated history)."""
     _require_system_admin(actor, "调整协作区成员")
     with transaction.atomic():
@@ -159,20 +182,38 @@ def add_zone_member(*, actor: Actor, zone_id: int, unit_id: int, start_date: dat
                 )
             current.end_date = start_date - timedelta(days=1)
             current.save(update_fields=["end_date"])
-            record_event(actor=actor, action="zone.member_left", target=current.zone, target_label=f"{current.zone}：{unit}",
-                         changes={"end_date": [None, current.end_date]}, detail={"unit_id": unit.pk}, request=request)
+            record_event(
+                actor=actor,
+                action="zone.member_left",
+                target=current.zone,
+                target_label=f"{current.zone}：{unit}",
+                changes={"end_date": [None, current.end_date]},
+                detail={"unit_id": unit.pk},
+                request=request,
+            )
         membership = ZoneMembership.objects.create(zone=zone, unit=unit, start_date=start_date)
-        record_event(actor=actor, action="zone.member_added", target=zone, target_label=f"{zone}：{unit}",
-                     changes={"unit_id": [None, unit.pk], "start_date": [None, start_date]}, request=request)
+        record_event(
+            actor=actor,
+            action="zone.member_added",
+            target=zone,
+            target_label=f"{zone}：{unit}",
+            changes={"unit_id": [None, unit.pk], "start_date": [None, start_date]},
+            request=request,
+        )
     return membership
 
 
-def end_zone_membership(*, actor: Actor, membership_id: int, end_date: date, request: HttpRequest | None = None) -> ZoneMembership:
+def end_zone_membership(
+    *, actor: Actor, membership_id: int, end_date: date, request: HttpRequest | None = None
+) -> ZoneMembership:
     _require_system_admin(actor, "调整协作区成员")
     with transaction.atomic():
-        membership = ZoneMembership.objects.select_for_update().filter(
-            pk=membership_id, zone__commission_id__in=actor.commission_ids
-        ).select_related("zone", "unit").first()
+        membership = (
+            ZoneMembership.objects.select_for_update()
+            .filter(pk=membership_id, zone__commission_id__in=actor.commission_ids)
+            .select_related("zone", "unit")
+            .first()
+        )
         if membership is None:
             raise NotFound()
         if membership.end_date is not None:
@@ -181,13 +222,21 @@ def end_zone_membership(*, actor: Actor, membership_id: int, end_date: date, req
             raise ValidationFailed("退出日期不能早于加入日期。", field_errors={"end_date": ["日期过早"]})
         membership.end_date = end_date
         membership.save(update_fields=["end_date"])
-        record_event(actor=actor, action="zone.member_left", target=membership.zone,
-                     target_label=f"{membership.zone}：{membership.unit}", changes={"end_date": [None, end_date]},
-                     detail={"unit_id": membership.unit_id}, request=request)
+        record_event(
+            actor=actor,
+            action="zone.member_left",
+            target=membership.zone,
+            target_label=f"{membership.zone}：{membership.unit}",
+            changes={"end_date": [None, end_date]},
+            detail={"unit_id": membership.unit_id},
+            request=request,
+        )
     return membership
 
 
-def appoint_deputy(*, actor: Actor, zone_id: int, staff_id: int, start_date: date, request: HttpRequest | None = None) -> ZoneDeputy:
+def appoint_deputy(
+    *, actor: Actor, zone_id: int, staff_id: int, start_date: date, request: HttpRequest | None = None
+) -> ZoneDeputy:
     _require_system_admin(actor, "任命协作区副组长")
     with transaction.atomic():
         zone = _locked(Zone, ZONES.get_for(actor, zone_id).pk)
@@ -197,34 +246,62 @@ def appoint_deputy(*, actor: Actor, zone_id: int, staff_id: int, start_date: dat
         if ZoneDeputy.objects.filter(zone=zone, staff=staff, end_date__isnull=True).exists():
             raise RuleViolation(f"{staff} 已是{zone}的副组长。")
         deputy = ZoneDeputy.objects.create(zone=zone, staff=staff, start_date=start_date)
-        record_event(actor=actor, action="zone.deputy_appointed", target=zone, changes={"deputy": [None, staff.pk]},
-                     detail={"name": staff.name}, request=request)
+        record_event(
+            actor=actor,
+            action="zone.deputy_appointed",
+            target=zone,
+            changes={"deputy": [None, staff.pk]},
+            detail={"name": staff.name},
+            request=request,
+        )
     return deputy
 
 
 def end_deputy(*, actor: Actor, deputy_id: int, end_date: date, request: HttpRequest | None = None) -> ZoneDeputy:
     _require_system_admin(actor, "免去协作区副组长")
     with transaction.atomic():
-        deputy = ZoneDeputy.objects.select_for_update().filter(
-            pk=deputy_id, zone__commission_id__in=actor.commission_ids, end_date__isnull=True
-        ).select_related("zone", "staff").first()
+        deputy = (
+            ZoneDeputy.objects.select_for_update()
+            .filter(pk=deputy_id, zone__commission_id__in=actor.commission_ids, end_date__isnull=True)
+            .select_related("zone", "staff")
+            .first()
+        )
         if deputy is None:
             raise NotFound()
         if end_date < deputy.start_date:
             raise ValidationFailed("卸任日期不能早于任职日期。", field_errors={"end_date": ["日期过早"]})
         deputy.end_date = end_date
         deputy.save(update_fields=["end_date"])
-        record_event(actor=actor, action="zone.deputy_ended", target=deputy.zone, changes={"deputy": [deputy.staff_id, None]},
-                     detail={"name": deputy.staff.name, "end_date": end_date}, request=request)
+        record_event(
+            actor=actor,
+            action="zone.deputy_ended",
+            target=deputy.zone,
+            changes={"deputy": [deputy.staff_id, None]},
+            detail={"name": deputy.staff.name, "end_date": end_date},
+            request=request,
+        )
     return deputy
 
 
 # --- staff ----------------------------------------------------------------------------------------
 
-STAFF_FIELDS = ["name", "gender", "birth_year", "home_unit", "position", "experience", "skills", "capacity", "hometown", "is_active"]
+STAFF_FIELDS = [
+    "name",
+    "gender",
+    "birth_year",
+    "home_unit",
+    "position",
+    "experience",
+    "skills",
+    "capacity",
+    "hometown",
+    "is_active",
+]
 
 
-def save_staff(*, actor: Actor, staff_id: int | None = None, request: HttpRequest | None = None, **values: Any) -> StaffMember:
+def save_staff(
+    *, actor: Actor, staff_id: int | None = None, request: HttpRequest | None = None, **values: Any
+) -> StaffMember:
     _require_system_admin(actor, "维护干部档案")
     unknown = set(values.get("skills") or []) - set(StaffMember.Skill.values)
     if unknown:
@@ -251,12 +328,18 @@ def _may_record_relationship_for(actor: Actor, staff: StaffMember) -> bool:
     )
 
 
-def declare_relationship(*, actor: Actor, staff_id: int, request: HttpRequest | None = None, **values: Any) -> DeclaredRelationship:
+def declare_relationship(
+    *, actor: Actor, staff_id: int, request: HttpRequest | None = None, **values: Any
+) -> DeclaredRelationship:
     """利害关系申报: by the staff member, or recorded by commission leadership."""
     staff = STAFF.get_for(actor, staff_id)
     if not _may_record_relationship_for(actor, staff):
-        raise NotPermitted("利害关系由本人申报，或由委领导代为登记。", audit_action="relationship.declare",
-                           target_type="org.staffmember", target_id=str(staff_id))
+        raise NotPermitted(
+            "利害关系由本人申报，或由委领导代为登记。",
+            audit_action="relationship.declare",
+            target_type="org.staffmember",
+            target_id=str(staff_id),
+        )
     kind = values.get("kind")
     errors: dict[str, list[str]] = {}
     if kind == DeclaredRelationship.Kind.KIN:
@@ -266,7 +349,9 @@ def declare_relationship(*, actor: Actor, staff_id: int, request: HttpRequest | 
             errors["person_name"] = ["亲属关系须填写关系人姓名。"]
     else:
         values["kinship"] = ""
-    if kind in (DeclaredRelationship.Kind.HOMETOWN, DeclaredRelationship.Kind.FORMER_POSTING) and not values.get("related_unit"):
+    if kind in (DeclaredRelationship.Kind.HOMETOWN, DeclaredRelationship.Kind.FORMER_POSTING) and not values.get(
+        "related_unit"
+    ):
         errors["related_unit"] = ["同乡、曾任职须选择相关单位。"]
     if kind == DeclaredRelationship.Kind.FORMER_COLLEAGUE and not values.get("person_name"):
         errors["person_name"] = ["曾经同事须填写关系人姓名。"]
@@ -277,12 +362,29 @@ def declare_relationship(*, actor: Actor, staff_id: int, request: HttpRequest | 
         raise ValidationFailed("申报信息不完整，请按提示补充。", field_errors=errors)
     with transaction.atomic():
         rel = DeclaredRelationship.objects.create(staff=staff, **values)
-        _created(actor, rel, ["kind", "kinship", "person_name", "person_unit", "related_unit", "related_village",
-                              "start_date", "end_date", "declared_on"], "relationship.declared", request)
+        _created(
+            actor,
+            rel,
+            [
+                "kind",
+                "kinship",
+                "person_name",
+                "person_unit",
+                "related_unit",
+                "related_village",
+                "start_date",
+                "end_date",
+                "declared_on",
+            ],
+            "relationship.declared",
+            request,
+        )
     return rel
 
 
-def end_relationship(*, actor: Actor, relationship_id: int, end_date: date, request: HttpRequest | None = None) -> DeclaredRelationship:
+def end_relationship(
+    *, actor: Actor, relationship_id: int, end_date: date, request: HttpRequest | None = None
+) -> DeclaredRelationship:
     from .selectors import RELATIONSHIPS
 
     with transaction.atomic():
@@ -300,8 +402,15 @@ def end_relationship(*, actor: Actor, relationship_id: int, end_date: date, requ
 # --- mentoring pairs ---------------------------------------------------------------------------
 
 
-def create_mentoring_pair(*, actor: Actor, mentor_id: int, mentee_one_id: int, mentee_two_id: int, start_date: date,
-                          request: HttpRequest | None = None) -> MentoringPair:
+def create_mentoring_pair(
+    *,
+    actor: Actor,
+    mentor_id: int,
+    mentee_one_id: int,
+    mentee_two_id: int,
+    start_date: date,
+    request: HttpRequest | None = None,
+) -> MentoringPair:
     """一帮二: zone leadership pairs a mentor with two township cadres of its zone."""
     people = [STAFF.get_for(actor, pk) for pk in (mentor_id, mentee_one_id, mentee_two_id)]
     mentor, one, two = people
@@ -310,16 +419,20 @@ def create_mentoring_pair(*, actor: Actor, mentor_id: int, mentee_one_id: int, m
     zone_units = _zone_units_led_by(actor)
     may = actor.has(Role.SYSTEM_ADMIN) or any(p.home_unit_id in zone_units for p in (one, two))
     if not may:
-        raise NotPermitted("一帮二结对由学员所在协作区的组长、副组长或系统管理员设置。", audit_action="mentoring.create")
+        raise NotPermitted(
+            "一帮二结对由学员所在协作区的组长、副组长或系统管理员设置。", audit_action="mentoring.create"
+        )
     if mentor.experience < StaffMember.Experience.SKILLED:
         raise RuleViolation(f"{mentor} 的业务水平为“{mentor.get_experience_display()}”，带教人应为熟练或骨干。")
     for mentee in (one, two):
         if mentee.home_unit.kind != Unit.Kind.TOWNSHIP_COMMITTEE:
             raise RuleViolation(f"{mentee} 不是乡镇（街道）纪委干部；一帮二的学员为乡镇干部。")
     with transaction.atomic():
-        busy = MentoringPair.objects.select_for_update().filter(
-            Q(mentee_one__in=[one, two]) | Q(mentee_two__in=[one, two]), end_date__isnull=True
-        ).first()
+        busy = (
+            MentoringPair.objects.select_for_update()
+            .filter(Q(mentee_one__in=[one, two]) | Q(mentee_two__in=[one, two]), end_date__isnull=True)
+            .first()
+        )
         if busy is not None:
             raise RuleViolation(f"学员已在结对“{busy}”中，请先结束原结对。")
         pair = MentoringPair.objects.create(
@@ -329,13 +442,17 @@ def create_mentoring_pair(*, actor: Actor, mentor_id: int, mentee_one_id: int, m
     return pair
 
 
-def end_mentoring_pair(*, actor: Actor, pair_id: int, end_date: date, request: HttpRequest | None = None) -> MentoringPair:
+def end_mentoring_pair(
+    *, actor: Actor, pair_id: int, end_date: date, request: HttpRequest | None = None
+) -> MentoringPair:
     from .selectors import MENTORING
 
     with transaction.atomic():
         pair = _locked(MentoringPair, MENTORING.get_for(actor, pair_id).pk)
         zone_units = _zone_units_led_by(actor)
-        if not (actor.has(Role.SYSTEM_ADMIN) or {pair.mentee_one.home_unit_id, pair.mentee_two.home_unit_id} & zone_units):
+        if not (
+            actor.has(Role.SYSTEM_ADMIN) or {pair.mentee_one.home_unit_id, pair.mentee_two.home_unit_id} & zone_units
+        ):
             raise NotPermitted("只有协作区组长、副组长或系统管理员可以结束结对。")
         if pair.end_date is not None:
             raise RuleViolation("该结对已结束。")
@@ -357,26 +474,35 @@ def _zone_units_led_by(actor: Actor) -> set[int]:
 # --- village supervisors ------------------------------------------------------------------------
 
 
-def appoint_village_supervisor(*, actor: Actor, village_id: int, name: str, phone: str, start_date: date,
-                               request: HttpRequest | None = None) -> VillageSupervisor:
+def appoint_village_supervisor(
+    *, actor: Actor, village_id: int, name: str, phone: str, start_date: date, request: HttpRequest | None = None
+) -> VillageSupervisor:
     """The system administrator or the village's township secretary appoints a supervisor."""
     village = VILLAGES.get_for(actor, village_id)
-    may = actor.has(Role.SYSTEM_ADMIN) or (actor.has(Role.TOWNSHIP_SECRETARY) and village.township_id in actor.role_unit_ids)
+    may = actor.has(Role.SYSTEM_ADMIN) or (
+        actor.has(Role.TOWNSHIP_SECRETARY) and village.township_id in actor.role_unit_ids
+    )
     if not may:
         raise NotPermitted("村级监督员由所在乡镇纪委书记或系统管理员聘任。", audit_action="supervisor.appoint")
     if not name.strip():
         raise ValidationFailed("请填写姓名。", field_errors={"name": ["请填写姓名。"]})
     with transaction.atomic():
-        supervisor = VillageSupervisor.objects.create(village=village, name=name.strip(), phone=phone.strip(), start_date=start_date)
+        supervisor = VillageSupervisor.objects.create(
+            village=village, name=name.strip(), phone=phone.strip(), start_date=start_date
+        )
         _created(actor, supervisor, ["village", "name", "start_date"], "supervisor.appointed", request)
     return supervisor
 
 
-def end_village_supervisor(*, actor: Actor, supervisor_id: int, end_date: date, request: HttpRequest | None = None) -> VillageSupervisor:
+def end_village_supervisor(
+    *, actor: Actor, supervisor_id: int, end_date: date, request: HttpRequest | None = None
+) -> VillageSupervisor:
     with transaction.atomic():
         supervisor = _locked(VillageSupervisor, SUPERVISORS.get_for(actor, supervisor_id).pk)
         township_id = supervisor.village.township_id
-        if not (actor.has(Role.SYSTEM_ADMIN) or (actor.has(Role.TOWNSHIP_SECRETARY) and township_id in actor.role_unit_ids)):
+        if not (
+            actor.has(Role.SYSTEM_ADMIN) or (actor.has(Role.TOWNSHIP_SECRETARY) and township_id in actor.role_unit_ids)
+        ):
             raise NotPermitted("村级监督员由所在乡镇纪委书记或系统管理员解聘。")
         if supervisor.end_date is not None:
             raise RuleViolation("该监督员已解聘。")

@@ -32,8 +32,9 @@ from .forms import (
     ZoneForm,
     scope_choices,
 )
-from .models import StaffMember, Unit, ZoneMembership
+from .models import StaffMember, Unit
 from .selectors import (
+    MEMBERSHIPS,
     MENTORING,
     RELATIONSHIPS,
     STAFF,
@@ -60,21 +61,29 @@ def _post_action(request: HttpRequest) -> str:
 def chart(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     zones = org_chart(actor)
-    in_zone = {m.unit_id for z in zones for m in z.current_memberships}
+    in_zone = {m.unit_id for z in zones for m in z.current_memberships}  # type: ignore[attr-defined]
     commission_units = list(
         UNITS.scope(actor).filter(
-            kind__in=[Unit.Kind.LEADERSHIP, Unit.Kind.PETITION_OFFICE, Unit.Kind.CASE_MANAGEMENT_OFFICE,
-                      Unit.Kind.TRIAL_OFFICE, Unit.Kind.OTHER_OFFICE]
+            kind__in=[
+                Unit.Kind.LEADERSHIP,
+                Unit.Kind.PETITION_OFFICE,
+                Unit.Kind.CASE_MANAGEMENT_OFFICE,
+                Unit.Kind.TRIAL_OFFICE,
+                Unit.Kind.OTHER_OFFICE,
+            ]
         )
     )
     outside = list(
         UNITS.scope(actor)
-        .filter(kind__in=[Unit.Kind.TOWNSHIP_COMMITTEE, Unit.Kind.DISPATCHED_GROUP, Unit.Kind.INSPECTION_OFFICE], is_active=True)
+        .filter(
+            kind__in=[Unit.Kind.TOWNSHIP_COMMITTEE, Unit.Kind.DISPATCHED_GROUP, Unit.Kind.INSPECTION_OFFICE],
+            is_active=True,
+        )
         .exclude(pk__in=in_zone)
     )
     for zone in zones:
         groups: dict[str, list[Unit]] = {"office": [], "group": [], "township": []}
-        for m in zone.current_memberships:
+        for m in zone.current_memberships:  # type: ignore[attr-defined]
             key = {"inspection_office": "office", "dispatched_group": "group"}.get(m.unit.kind, "township")
             groups[key].append(m.unit)
         zone.groups = groups  # type: ignore[attr-defined]
@@ -87,36 +96,63 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
     zone = ZONES.get_for(actor, zone_id, queryset=ZONES.scope(actor).select_related("leader", "inspection_office"))
     is_admin = actor.has(Role.SYSTEM_ADMIN)
     member_form = MembershipForm(request.POST if _post_action(request) == "add_member" else None, prefix="m")
-    scope_choices(member_form, unit=UNITS.scope(actor).filter(
-        kind__in=[Unit.Kind.TOWNSHIP_COMMITTEE, Unit.Kind.INSPECTION_OFFICE, Unit.Kind.DISPATCHED_GROUP]))
+    scope_choices(
+        member_form,
+        unit=UNITS.scope(actor).filter(
+            kind__in=[Unit.Kind.TOWNSHIP_COMMITTEE, Unit.Kind.INSPECTION_OFFICE, Unit.Kind.DISPATCHED_GROUP]
+        ),
+    )
     deputy_form = DeputyForm(request.POST if _post_action(request) == "add_deputy" else None, prefix="d")
-    scope_choices(deputy_form, staff=STAFF.scope(actor).filter(
-        home_unit__kind__in=[Unit.Kind.INSPECTION_OFFICE, Unit.Kind.DISPATCHED_GROUP], is_active=True).select_related("home_unit"))
+    scope_choices(
+        deputy_form,
+        staff=STAFF.scope(actor)
+        .filter(home_unit__kind__in=[Unit.Kind.INSPECTION_OFFICE, Unit.Kind.DISPATCHED_GROUP], is_active=True)
+        .select_related("home_unit"),
+    )
     zone_form = ZoneForm(request.POST if _post_action(request) == "edit" else None, instance=zone, prefix="z")
-    scope_choices(zone_form, leader=STAFF.scope(actor).filter(home_unit__kind=Unit.Kind.LEADERSHIP),
-                  inspection_office=UNITS.scope(actor).filter(kind=Unit.Kind.INSPECTION_OFFICE))
+    scope_choices(
+        zone_form,
+        leader=STAFF.scope(actor).filter(home_unit__kind=Unit.Kind.LEADERSHIP),
+        inspection_office=UNITS.scope(actor).filter(kind=Unit.Kind.INSPECTION_OFFICE),
+    )
     action = _post_action(request)
     try:
         if action == "add_member" and member_form.is_valid():
-            services.add_zone_member(actor=actor, zone_id=zone.pk, unit_id=member_form.cleaned_data["unit"].pk,
-                                     start_date=member_form.cleaned_data["start_date"], request=request)
+            services.add_zone_member(
+                actor=actor,
+                zone_id=zone.pk,
+                unit_id=member_form.cleaned_data["unit"].pk,
+                start_date=member_form.cleaned_data["start_date"],
+                request=request,
+            )
             messages.success(request, "成员单位已加入。")
             return redirect("org:zone_detail", zone_id=zone.pk)
         if action == "end_member":
             end = EndDateForm(request.POST)
             if end.is_valid():
-                services.end_zone_membership(actor=actor, membership_id=int(request.POST["membership"]),
-                                             end_date=end.cleaned_data["end_date"], request=request)
+                services.end_zone_membership(
+                    actor=actor,
+                    membership_id=int(request.POST["membership"]),
+                    end_date=end.cleaned_data["end_date"],
+                    request=request,
+                )
                 messages.success(request, "已登记退出。")
                 return redirect("org:zone_detail", zone_id=zone.pk)
             messages.error(request, "请填写有效的退出日期。")
         if action == "add_deputy" and deputy_form.is_valid():
-            services.appoint_deputy(actor=actor, zone_id=zone.pk, staff_id=deputy_form.cleaned_data["staff"].pk,
-                                    start_date=deputy_form.cleaned_data["start_date"], request=request)
+            services.appoint_deputy(
+                actor=actor,
+                zone_id=zone.pk,
+                staff_id=deputy_form.cleaned_data["staff"].pk,
+                start_date=deputy_form.cleaned_data["start_date"],
+                request=request,
+            )
             messages.success(request, "副组长已任命。")
             return redirect("org:zone_detail", zone_id=zone.pk)
         if action == "end_deputy":
-            services.end_deputy(actor=actor, deputy_id=int(request.POST["deputy"]), end_date=timezone.localdate(), request=request)
+            services.end_deputy(
+                actor=actor, deputy_id=int(request.POST["deputy"]), end_date=timezone.localdate(), request=request
+            )
             messages.success(request, "副组长已免去。")
             return redirect("org:zone_detail", zone_id=zone.pk)
         if action == "edit" and zone_form.is_valid():
@@ -135,18 +171,37 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
     current = [m for m in history if m.end_date is None]
     unit_ids = [m.unit_id for m in current]
     staff_counts = dict(
-        STAFF.scope(actor).filter(home_unit_id__in=unit_ids, is_active=True).values_list("home_unit_id").annotate(n=Count("id"))
+        STAFF.scope(actor)
+        .filter(home_unit_id__in=unit_ids, is_active=True)
+        .values_list("home_unit_id")
+        .annotate(n=Count("id"))
     )
     for m in current:
         m.staff_count = staff_counts.get(m.unit_id, 0)  # type: ignore[attr-defined]
-    pairs = MENTORING.scope(actor).filter(
-        Q(mentee_one__home_unit_id__in=unit_ids) | Q(mentee_two__home_unit_id__in=unit_ids), end_date__isnull=True
-    ).select_related("mentor", "mentee_one", "mentee_two", "mentor__home_unit", "mentee_one__home_unit", "mentee_two__home_unit")
-    return render(request, "org/zone_detail.html", {
-        "zone": zone, "current": current, "history": [m for m in history if m.end_date is not None],
-        "deputies": zone.deputies.filter(end_date__isnull=True).select_related("staff", "staff__home_unit"),
-        "pairs": pairs, "is_admin": is_admin, "member_form": member_form, "deputy_form": deputy_form, "zone_form": zone_form,
-    })
+    pairs = (
+        MENTORING.scope(actor)
+        .filter(
+            Q(mentee_one__home_unit_id__in=unit_ids) | Q(mentee_two__home_unit_id__in=unit_ids), end_date__isnull=True
+        )
+        .select_related(
+            "mentor", "mentee_one", "mentee_two", "mentor__home_unit", "mentee_one__home_unit", "mentee_two__home_unit"
+        )
+    )
+    return render(
+        request,
+        "org/zone_detail.html",
+        {
+            "zone": zone,
+            "current": current,
+            "history": [m for m in history if m.end_date is not None],
+            "deputies": zone.deputies.filter(end_date__isnull=True).select_related("staff", "staff__home_unit"),
+            "pairs": pairs,
+            "is_admin": is_admin,
+            "member_form": member_form,
+            "deputy_form": deputy_form,
+            "zone_form": zone_form,
+        },
+    )
 
 
 @login_required
@@ -154,7 +209,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     kind = request.GET.get("kind", "")
     query = request.GET.get("q", "").strip()
-    units = UNITS.scope(actor).select_related("parent").annotate(staff_count=Count("staff", filter=Q(staff__is_active=True)))
+    units = (
+        UNITS.scope(actor)
+        .select_related("parent")
+        .annotate(staff_count=Count("staff", filter=Q(staff__is_active=True)))
+    )
     if kind:
         units = units.filter(kind=kind)
     if query:
@@ -167,14 +226,24 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     scope_choices(form, parent=UNITS.scope(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.save_unit(actor=actor, request=request, **form.cleaned_data)
+            created = services.save_unit(actor=actor, request=request, **form.cleaned_data)
         except HANDLED as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"单位“{unit}”已创建。")
-            return redirect("org:unit_detail", unit_id=unit.pk)
-    return render(request, "org/unit_list.html", {"units": rows, "kinds": Unit.Kind.choices, "kind": kind, "q": query,
-                                                  "form": form, "is_admin": actor.has(Role.SYSTEM_ADMIN)})
+            messages.success(request, f"单位“{created}”已创建。")
+            return redirect("org:unit_detail", unit_id=created.pk)
+    return render(
+        request,
+        "org/unit_list.html",
+        {
+            "units": rows,
+            "kinds": Unit.Kind.choices,
+            "kind": kind,
+            "q": query,
+            "form": form,
+            "is_admin": actor.has(Role.SYSTEM_ADMIN),
+        },
+    )
 
 
 @login_required
@@ -193,13 +262,21 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         else:
             messages.success(request, "单位信息已保存。")
             return redirect("org:unit_detail", unit_id=unit.pk)
-    return render(request, "org/unit_detail.html", {
-        "unit": unit, "form": form, "is_admin": actor.has(Role.SYSTEM_ADMIN),
-        "staff": STAFF.scope(actor).filter(home_unit=unit).order_by("-experience", "id"),
-        "villages": VILLAGES.scope(actor).filter(township=unit).annotate(n_supervisors=Count("supervisors", filter=Q(supervisors__end_date__isnull=True))),
-        "children": UNITS.scope(actor).filter(parent=unit),
-        "memberships": ZoneMembership.objects.filter(unit=unit, zone__in=ZONES.scope(actor)).select_related("zone").order_by("-start_date"),
-    })
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "form": form,
+            "is_admin": actor.has(Role.SYSTEM_ADMIN),
+            "staff": STAFF.scope(actor).filter(home_unit=unit).order_by("-experience", "id"),
+            "villages": VILLAGES.scope(actor)
+            .filter(township=unit)
+            .annotate(n_supervisors=Count("supervisors", filter=Q(supervisors__end_date__isnull=True))),
+            "children": UNITS.scope(actor).filter(parent=unit),
+            "memberships": MEMBERSHIPS.scope(actor).filter(unit=unit).select_related("zone").order_by("-start_date"),
+        },
+    )
 
 
 STAFF_PAGE = 50
@@ -224,7 +301,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     staff = staff.order_by("home_unit__sort_order", "home_unit_id", "-experience", "id")
     page = Paginator(staff, STAFF_PAGE).get_page(request.GET.get("page"))
     form = StaffForm(request.POST or None)
-    scope_choices(form, home_unit=UNITS.scope(actor), hometown=UNITS.scope(actor).filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE))
+    scope_choices(
+        form, home_unit=UNITS.scope(actor), hometown=UNITS.scope(actor).filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             created = services.save_staff(actor=actor, request=request, **form.cleaned_data)
@@ -235,11 +314,23 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             return redirect("org:staff_detail", staff_id=created.pk)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "org/staff_list.html", {
-        "page": page, "q": query, "unit": unit, "zone": zone, "experience": experience, "query_string": params.urlencode(),
-        "units": UNITS.scope(actor).filter(staff__isnull=False).distinct(), "zones": ZONES.scope(actor),
-        "experiences": StaffMember.Experience.choices, "form": form, "is_admin": actor.has(Role.SYSTEM_ADMIN),
-    })
+    return render(
+        request,
+        "org/staff_list.html",
+        {
+            "page": page,
+            "q": query,
+            "unit": unit,
+            "zone": zone,
+            "experience": experience,
+            "query_string": params.urlencode(),
+            "units": UNITS.scope(actor).filter(staff__isnull=False).distinct(),
+            "zones": ZONES.scope(actor),
+            "experiences": StaffMember.Experience.choices,
+            "form": form,
+            "is_admin": actor.has(Role.SYSTEM_ADMIN),
+        },
+    )
 
 
 @login_required
@@ -248,10 +339,15 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = STAFF.get_for(actor, staff_id, queryset=STAFF.scope(actor).select_related("home_unit", "hometown"))
     action = _post_action(request)
     edit_form = StaffForm(request.POST if action == "edit" else None, instance=staff, prefix="s")
-    scope_choices(edit_form, home_unit=UNITS.scope(actor), hometown=UNITS.scope(actor).filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE))
-    rel_form = RelationshipForm(request.POST if action == "declare" else None, prefix="r",
-                                initial={"declared_on": timezone.localdate()})
-    scope_choices(rel_form, related_unit=UNITS.scope(actor), related_village=VILLAGES.scope(actor).select_related("township"))
+    scope_choices(
+        edit_form, home_unit=UNITS.scope(actor), hometown=UNITS.scope(actor).filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE)
+    )
+    rel_form = RelationshipForm(
+        request.POST if action == "declare" else None, prefix="r", initial={"declared_on": timezone.localdate()}
+    )
+    scope_choices(
+        rel_form, related_unit=UNITS.scope(actor), related_village=VILLAGES.scope(actor).select_related("township")
+    )
     try:
         if action == "edit" and edit_form.is_valid():
             data = {k: edit_form.cleaned_data[k] for k in edit_form.Meta.fields}
@@ -264,8 +360,12 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
             messages.success(request, "利害关系已申报。")
             return redirect("org:staff_detail", staff_id=staff.pk)
         if action == "end_relationship":
-            services.end_relationship(actor=actor, relationship_id=int(request.POST["relationship"]),
-                                      end_date=timezone.localdate(), request=request)
+            services.end_relationship(
+                actor=actor,
+                relationship_id=int(request.POST["relationship"]),
+                end_date=timezone.localdate(),
+                request=request,
+            )
             messages.success(request, "该申报已终止。")
             return redirect("org:staff_detail", staff_id=staff.pk)
     except HANDLED as exc:
@@ -274,43 +374,80 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.error(request, exc.message)
-    relationships = list(RELATIONSHIPS.scope(actor).filter(staff=staff).select_related("related_unit", "related_village"))
+    relationships = list(
+        RELATIONSHIPS.scope(actor).filter(staff=staff).select_related("related_unit", "related_village")
+    )
     if relationships:
         with transaction.atomic():  # 利害关系 are personal data: every view is on record
-            record_event(actor=actor, action="relationship.viewed", target=staff,
-                         detail={"relationship_ids": [r.pk for r in relationships]}, request=request)
+            record_event(
+                actor=actor,
+                action="relationship.viewed",
+                target=staff,
+                detail={"relationship_ids": [r.pk for r in relationships]},
+                request=request,
+            )
     may_declare = (staff.pk == actor.staff_id and actor.is_staff_worker) or actor.is_leadership
     may_view_relationships = bool(relationships) or may_declare
-    pairs = MENTORING.scope(actor).filter(Q(mentor=staff) | Q(mentee_one=staff) | Q(mentee_two=staff)).select_related(
-        "mentor", "mentee_one", "mentee_two")
-    return render(request, "org/staff_detail.html", {
-        "staff": staff, "relationships": relationships, "may_view_relationships": may_view_relationships,
-        "may_declare": may_declare, "rel_form": rel_form, "edit_form": edit_form, "is_admin": actor.has(Role.SYSTEM_ADMIN),
-        "pairs": pairs, "zone": memberships_on().filter(unit_id=staff.home_unit_id).select_related("zone").first(),
-    })
+    pairs = (
+        MENTORING.scope(actor)
+        .filter(Q(mentor=staff) | Q(mentee_one=staff) | Q(mentee_two=staff))
+        .select_related("mentor", "mentee_one", "mentee_two")
+    )
+    return render(
+        request,
+        "org/staff_detail.html",
+        {
+            "staff": staff,
+            "relationships": relationships,
+            "may_view_relationships": may_view_relationships,
+            "may_declare": may_declare,
+            "rel_form": rel_form,
+            "edit_form": edit_form,
+            "is_admin": actor.has(Role.SYSTEM_ADMIN),
+            "pairs": pairs,
+            "zone": memberships_on().filter(unit_id=staff.home_unit_id).select_related("zone").first(),
+        },
+    )
 
 
 @login_required
 def mentoring_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    pairs = MENTORING.scope(actor).select_related(
-        "mentor", "mentor__home_unit", "mentee_one", "mentee_one__home_unit", "mentee_two", "mentee_two__home_unit"
-    ).order_by("end_date", "-start_date")
-    form = MentoringForm(request.POST if _post_action(request) == "create" else None, initial={"start_date": timezone.localdate()})
+    pairs = (
+        MENTORING.scope(actor)
+        .select_related(
+            "mentor", "mentor__home_unit", "mentee_one", "mentee_one__home_unit", "mentee_two", "mentee_two__home_unit"
+        )
+        .order_by("end_date", "-start_date")
+    )
+    form = MentoringForm(
+        request.POST if _post_action(request) == "create" else None, initial={"start_date": timezone.localdate()}
+    )
     people = STAFF.scope(actor).filter(is_active=True).select_related("home_unit")
-    scope_choices(form, mentor=people.filter(experience__gte=StaffMember.Experience.SKILLED),
-                  mentee_one=people.filter(home_unit__kind=Unit.Kind.TOWNSHIP_COMMITTEE),
-                  mentee_two=people.filter(home_unit__kind=Unit.Kind.TOWNSHIP_COMMITTEE))
+    scope_choices(
+        form,
+        mentor=people.filter(experience__gte=StaffMember.Experience.SKILLED),
+        mentee_one=people.filter(home_unit__kind=Unit.Kind.TOWNSHIP_COMMITTEE),
+        mentee_two=people.filter(home_unit__kind=Unit.Kind.TOWNSHIP_COMMITTEE),
+    )
     action = _post_action(request)
     try:
         if action == "create" and form.is_valid():
             d = form.cleaned_data
-            services.create_mentoring_pair(actor=actor, mentor_id=d["mentor"].pk, mentee_one_id=d["mentee_one"].pk,
-                                           mentee_two_id=d["mentee_two"].pk, start_date=d["start_date"], request=request)
+            services.create_mentoring_pair(
+                actor=actor,
+                mentor_id=d["mentor"].pk,
+                mentee_one_id=d["mentee_one"].pk,
+                mentee_two_id=d["mentee_two"].pk,
+                start_date=d["start_date"],
+                request=request,
+            )
             messages.success(request, "结对已建立。")
             return redirect("org:mentoring_list")
         if action == "end":
-            services.end_mentoring_pair(actor=actor, pair_id=int(request.POST["pair"]), end_date=timezone.localdate(), request=request)
+            services.end_mentoring_pair(
+                actor=actor, pair_id=int(request.POST["pair"]), end_date=timezone.localdate(), request=request
+            )
             messages.success(request, "结对已结束。")
             return redirect("org:mentoring_list")
     except HANDLED as exc:
@@ -325,11 +462,17 @@ def mentoring_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def supervisor_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    supervisors = SUPERVISORS.scope(actor).select_related("village", "village__township").order_by("end_date", "village__township__sort_order", "village__name")
+    supervisors = (
+        SUPERVISORS.scope(actor)
+        .select_related("village", "village__township")
+        .order_by("end_date", "village__township__sort_order", "village__name")
+    )
     township = request.GET.get("township", "")
     if township.isdigit():
         supervisors = supervisors.filter(village__township_id=int(township))
-    form = SupervisorForm(request.POST if _post_action(request) == "appoint" else None, initial={"start_date": timezone.localdate()})
+    form = SupervisorForm(
+        request.POST if _post_action(request) == "appoint" else None, initial={"start_date": timezone.localdate()}
+    )
     villages = VILLAGES.scope(actor).select_related("township")
     if not actor.has(Role.SYSTEM_ADMIN):
         villages = villages.filter(township_id__in=actor.role_unit_ids)
@@ -338,13 +481,23 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
     try:
         if action == "appoint" and form.is_valid():
             d = form.cleaned_data
-            services.appoint_village_supervisor(actor=actor, village_id=d["village"].pk, name=d["name"], phone=d["phone"],
-                                                start_date=d["start_date"], request=request)
+            services.appoint_village_supervisor(
+                actor=actor,
+                village_id=d["village"].pk,
+                name=d["name"],
+                phone=d["phone"],
+                start_date=d["start_date"],
+                request=request,
+            )
             messages.success(request, "村级监督员已聘任。")
             return redirect("org:supervisor_list")
         if action == "end":
-            services.end_village_supervisor(actor=actor, supervisor_id=int(request.POST["supervisor"]),
-                                            end_date=timezone.localdate(), request=request)
+            services.end_village_supervisor(
+                actor=actor,
+                supervisor_id=int(request.POST["supervisor"]),
+                end_date=timezone.localdate(),
+                request=request,
+            )
             messages.success(request, "已解聘。")
             return redirect("org:supervisor_list")
     except HANDLED as exc:
@@ -354,8 +507,17 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
     may_appoint = actor.has(Role.SYSTEM_ADMIN) or actor.has(Role.TOWNSHIP_SECRETARY)
     townships = UNITS.scope(actor).filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE)
-    return render(request, "org/supervisor_list.html", {"supervisors": supervisors[:500], "form": form, "may_appoint": may_appoint,
-                                                        "townships": townships, "township": township})
+    return render(
+        request,
+        "org/supervisor_list.html",
+        {
+            "supervisors": supervisors[:500],
+            "form": form,
+            "may_appoint": may_appoint,
+            "townships": townships,
+            "township": township,
+        },
+    )
 
 
 @login_required
@@ -364,8 +526,11 @@ def my_village(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if actor.village_supervisor_id is None:
         raise NotFound()
-    supervisor = SUPERVISORS.get_for(actor, actor.village_supervisor_id,
-                                     queryset=SUPERVISORS.scope(actor).select_related("village", "village__township"))
+    supervisor = SUPERVISORS.get_for(
+        actor,
+        actor.village_supervisor_id,
+        queryset=SUPERVISORS.scope(actor).select_related("village", "village__township"),
+    )
     township = supervisor.village.township
     zone = memberships_on().filter(unit=township).select_related("zone").first()
     context: dict[str, Any] = {"supervisor": supervisor, "township": township, "zone": zone.zone if zone else None}

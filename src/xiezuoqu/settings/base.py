@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -120,7 +121,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the cookie-less header meta instead; see base.html
 
-XIEZUOQU = {
+XIEZUOQU: dict[str, Any] = {
     # Roles whose users must pass TOTP at login ("all" = every role with staff access).
     "TOTP_REQUIRED_ROLES": env_list("XIEZUOQU_TOTP_REQUIRED_ROLES", ""),
     "LOCKOUT_THRESHOLD": int(os.environ.get("XIEZUOQU_LOCKOUT_THRESHOLD", "5")),

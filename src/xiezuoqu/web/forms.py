@@ -5,7 +5,7 @@ from django import forms
 from xiezuoqu.errors import DomainError
 
 
-def apply_errors(form: forms.Form, exc: DomainError) -> None:
+def apply_errors(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a service's domain error on the form: field errors on fields, the message on top."""
     placed = False
     for name, messages in exc.field_errors.items():

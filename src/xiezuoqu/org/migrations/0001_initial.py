@@ -5,243 +5,563 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Commission',
+            name="Commission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('short_name', models.CharField(help_text='用于台账编号，如“凤纪”', max_length=20, verbose_name='简称')),
-                ('division_code', models.CharField(blank=True, max_length=12, verbose_name='行政区划代码')),
-                ('level', models.CharField(choices=[('province', '省级'), ('city', '市级'), ('county', '县级')], default='county', max_length=10, verbose_name='层级')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.commission', verbose_name='上级纪委监委')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                (
+                    "short_name",
+                    models.CharField(help_text="用于台账编号，如“凤纪”", max_length=20, verbose_name="简称"),
+                ),
+                ("division_code", models.CharField(blank=True, max_length=12, verbose_name="行政区划代码")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省级"), ("city", "市级"), ("county", "县级")],
+                        default="county",
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.commission",
+                        verbose_name="上级纪委监委",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '纪委监委',
-                'verbose_name_plural': '纪委监委',
+                "verbose_name": "纪委监委",
+                "verbose_name_plural": "纪委监委",
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('leadership', '委领导班子'), ('inspection_office', '纪检监察室'), ('petition_office', '信访室'), ('case_management_office', '案件监督管理室'), ('trial_office', '案件审理室'), ('other_office', '其他内设机构'), ('dispatched_group', '派驻纪检监察组'), ('department', '驻在部门'), ('township_committee', '乡镇（街道）纪委'), ('party_committee', '党委（党组）')], max_length=30, verbose_name='类别')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, help_text='用于台账编号', max_length=30, verbose_name='简称')),
-                ('township_type', models.CharField(blank=True, choices=[('subdistrict', '街道'), ('town', '镇'), ('township', '乡')], max_length=12, verbose_name='乡镇类型')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在用')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('commission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='org.commission', verbose_name='纪委监委')),
-                ('parent', models.ForeignKey(blank=True, help_text='乡镇纪委的上级为乡镇党委；驻在部门的上级为其派驻组', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit', verbose_name='上级单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("leadership", "委领导班子"),
+                            ("inspection_office", "纪检监察室"),
+                            ("petition_office", "信访室"),
+                            ("case_management_office", "案件监督管理室"),
+                            ("trial_office", "案件审理室"),
+                            ("other_office", "其他内设机构"),
+                            ("dispatched_group", "派驻纪检监察组"),
+                            ("department", "驻在部门"),
+                            ("township_committee", "乡镇（街道）纪委"),
+                            ("party_committee", "党委（党组）"),
+                        ],
+                        max_length=30,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, help_text="用于台账编号", max_length=30, verbose_name="简称"),
+                ),
+                (
+                    "township_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("subdistrict", "街道"), ("town", "镇"), ("township", "乡")],
+                        max_length=12,
+                        verbose_name="乡镇类型",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在用")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "commission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="org.commission",
+                        verbose_name="纪委监委",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="乡镇纪委的上级为乡镇党委；驻在部门的上级为其派驻组",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                        verbose_name="上级单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['commission_id', 'sort_order', 'id'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["commission_id", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StaffMember',
+            name="StaffMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='姓名')),
-                ('gender', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='出生年份')),
-                ('position', models.CharField(max_length=60, verbose_name='职务')),
-                ('experience', models.PositiveSmallIntegerField(choices=[(1, '新任'), (2, '一般'), (3, '熟练'), (4, '骨干')], default=2, verbose_name='业务水平')),
-                ('skills', models.JSONField(blank=True, default=list, verbose_name='专长')),
-                ('capacity', models.PositiveSmallIntegerField(default=3, verbose_name='可同时承办件数')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('commission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.commission', verbose_name='纪委监委')),
-                ('home_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.unit', verbose_name='所在单位')),
-                ('hometown', models.ForeignKey(blank=True, help_text='本市乡镇籍贯，用于回避', limit_choices_to={'kind': 'township_committee'}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='natives', to='org.unit', verbose_name='籍贯乡镇')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=30, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(blank=True, choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"),
+                ),
+                ("birth_year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="出生年份")),
+                ("position", models.CharField(max_length=60, verbose_name="职务")),
+                (
+                    "experience",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "新任"), (2, "一般"), (3, "熟练"), (4, "骨干")], default=2, verbose_name="业务水平"
+                    ),
+                ),
+                ("skills", models.JSONField(blank=True, default=list, verbose_name="专长")),
+                ("capacity", models.PositiveSmallIntegerField(default=3, verbose_name="可同时承办件数")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在岗")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "commission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.commission",
+                        verbose_name="纪委监委",
+                    ),
+                ),
+                (
+                    "home_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.unit",
+                        verbose_name="所在单位",
+                    ),
+                ),
+                (
+                    "hometown",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="本市乡镇籍贯，用于回避",
+                        limit_choices_to={"kind": "township_committee"},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="natives",
+                        to="org.unit",
+                        verbose_name="籍贯乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '干部',
-                'verbose_name_plural': '干部',
-                'ordering': ['home_unit_id', 'id'],
+                "verbose_name": "干部",
+                "verbose_name_plural": "干部",
+                "ordering": ["home_unit_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Village',
+            name="Village",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('village', '行政村'), ('community', '社区')], default='village', max_length=12, verbose_name='类别')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('township', models.ForeignKey(limit_choices_to={'kind': 'township_committee'}, on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='org.unit', verbose_name='所属乡镇纪委')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("village", "行政村"), ("community", "社区")],
+                        default="village",
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "township",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "township_committee"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="org.unit",
+                        verbose_name="所属乡镇纪委",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '村（社区）',
-                'verbose_name_plural': '村（社区）',
-                'ordering': ['township_id', 'name'],
+                "verbose_name": "村（社区）",
+                "verbose_name_plural": "村（社区）",
+                "ordering": ["township_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='DeclaredRelationship',
+            name="DeclaredRelationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('kin', '亲属'), ('former_colleague', '曾经同事'), ('hometown', '同乡'), ('former_posting', '曾任职'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('kinship', models.CharField(blank=True, choices=[('spouse', '配偶'), ('parent', '父母'), ('child', '子女'), ('sibling', '兄弟姐妹'), ('in_law', '姻亲'), ('other_relative', '其他近亲属')], max_length=20, verbose_name='亲属关系')),
-                ('person_name', models.CharField(blank=True, max_length=30, verbose_name='关系人姓名')),
-                ('person_unit', models.CharField(blank=True, max_length=100, verbose_name='关系人单位及职务')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='起始日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('declared_on', models.DateField(verbose_name='申报日期')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='declared_relationships', to='org.staffmember', verbose_name='申报人')),
-                ('related_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='相关单位')),
-                ('related_village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.village', verbose_name='相关村（社区）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kin", "亲属"),
+                            ("former_colleague", "曾经同事"),
+                            ("hometown", "同乡"),
+                            ("former_posting", "曾任职"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "kinship",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("spouse", "配偶"),
+                            ("parent", "父母"),
+                            ("child", "子女"),
+                            ("sibling", "兄弟姐妹"),
+                            ("in_law", "姻亲"),
+                            ("other_relative", "其他近亲属"),
+                        ],
+                        max_length=20,
+                        verbose_name="亲属关系",
+                    ),
+                ),
+                ("person_name", models.CharField(blank=True, max_length=30, verbose_name="关系人姓名")),
+                ("person_unit", models.CharField(blank=True, max_length=100, verbose_name="关系人单位及职务")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="起始日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                ("declared_on", models.DateField(verbose_name="申报日期")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declared_relationships",
+                        to="org.staffmember",
+                        verbose_name="申报人",
+                    ),
+                ),
+                (
+                    "related_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="相关单位",
+                    ),
+                ),
+                (
+                    "related_village",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.village",
+                        verbose_name="相关村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '利害关系申报',
-                'verbose_name_plural': '利害关系申报',
-                'ordering': ['staff_id', '-declared_on', 'id'],
+                "verbose_name": "利害关系申报",
+                "verbose_name_plural": "利害关系申报",
+                "ordering": ["staff_id", "-declared_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VillageSupervisor',
+            name="VillageSupervisor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('start_date', models.DateField(verbose_name='聘任日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='解聘日期')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervisors', to='org.village', verbose_name='所在村（社区）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=30, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("start_date", models.DateField(verbose_name="聘任日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="解聘日期")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervisors",
+                        to="org.village",
+                        verbose_name="所在村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '村级正风肃纪监督员',
-                'verbose_name_plural': '村级正风肃纪监督员',
-                'ordering': ['village_id', 'id'],
+                "verbose_name": "村级正风肃纪监督员",
+                "verbose_name_plural": "村级正风肃纪监督员",
+                "ordering": ["village_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('commission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='zones', to='org.commission', verbose_name='纪委监委')),
-                ('inspection_office', models.ForeignKey(blank=True, limit_choices_to={'kind': 'inspection_office'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_zones', to='org.unit', verbose_name='牵头纪检监察室')),
-                ('leader', models.ForeignKey(blank=True, help_text='纪委常委、监委委员', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_zones', to='org.staffmember', verbose_name='组长')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "commission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zones",
+                        to="org.commission",
+                        verbose_name="纪委监委",
+                    ),
+                ),
+                (
+                    "inspection_office",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "inspection_office"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_zones",
+                        to="org.unit",
+                        verbose_name="牵头纪检监察室",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="纪委常委、监委委员",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_zones",
+                        to="org.staffmember",
+                        verbose_name="组长",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作区',
-                'verbose_name_plural': '协作区',
-                'ordering': ['commission_id', 'number'],
+                "verbose_name": "协作区",
+                "verbose_name_plural": "协作区",
+                "ordering": ["commission_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ZoneDeputy',
+            name="ZoneDeputy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='任职日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='卸任日期')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deputy_of', to='org.staffmember', verbose_name='副组长')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deputies', to='org.zone', verbose_name='协作区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start_date", models.DateField(verbose_name="任职日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="卸任日期")),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deputy_of",
+                        to="org.staffmember",
+                        verbose_name="副组长",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deputies",
+                        to="org.zone",
+                        verbose_name="协作区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作区副组长',
-                'verbose_name_plural': '协作区副组长',
+                "verbose_name": "协作区副组长",
+                "verbose_name_plural": "协作区副组长",
             },
         ),
         migrations.CreateModel(
-            name='ZoneMembership',
+            name="ZoneMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='加入日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='退出日期')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='zone_memberships', to='org.unit', verbose_name='成员单位')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='org.zone', verbose_name='协作区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start_date", models.DateField(verbose_name="加入日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="退出日期")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zone_memberships",
+                        to="org.unit",
+                        verbose_name="成员单位",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="org.zone",
+                        verbose_name="协作区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作区成员单位',
-                'verbose_name_plural': '协作区成员单位',
-                'ordering': ['zone_id', 'unit__sort_order', 'unit_id'],
+                "verbose_name": "协作区成员单位",
+                "verbose_name_plural": "协作区成员单位",
+                "ordering": ["zone_id", "unit__sort_order", "unit_id"],
             },
         ),
         migrations.CreateModel(
-            name='MentoringPair',
+            name="MentoringPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('commission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.commission', verbose_name='纪委监委')),
-                ('mentee_one', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staffmember', verbose_name='学员一')),
-                ('mentee_two', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staffmember', verbose_name='学员二')),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring', to='org.staffmember', verbose_name='带教人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "commission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.commission",
+                        verbose_name="纪委监委",
+                    ),
+                ),
+                (
+                    "mentee_one",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staffmember",
+                        verbose_name="学员一",
+                    ),
+                ),
+                (
+                    "mentee_two",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staffmember",
+                        verbose_name="学员二",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentoring",
+                        to="org.staffmember",
+                        verbose_name="带教人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一帮二结对',
-                'verbose_name_plural': '一帮二结对',
-                'ordering': ['mentor_id', '-start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('mentor', models.F('mentee_one')), _negated=True), models.Q(('mentor', models.F('mentee_two')), _negated=True), models.Q(('mentee_one', models.F('mentee_two')), _negated=True)), name='mentoring_three_distinct_people')],
+                "verbose_name": "一帮二结对",
+                "verbose_name_plural": "一帮二结对",
+                "ordering": ["mentor_id", "-start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("mentor", models.F("mentee_one")), _negated=True),
+                            models.Q(("mentor", models.F("mentee_two")), _negated=True),
+                            models.Q(("mentee_one", models.F("mentee_two")), _negated=True),
+                        ),
+                        name="mentoring_three_distinct_people",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('commission', 'name'), name='unit_name_unique_per_commission'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("commission", "name"), name="unit_name_unique_per_commission"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('township_type', ''), ('kind', 'township_committee'), ('kind', 'party_committee'), _connector='OR'), name='unit_township_type_only_for_townships'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("township_type", ""), ("kind", "township_committee"), ("kind", "party_committee"), _connector="OR"
+                ),
+                name="unit_township_type_only_for_townships",
+            ),
         ),
         migrations.AddIndex(
-            model_name='staffmember',
-            index=models.Index(fields=['commission', 'home_unit'], name='org_staffme_commiss_3da7b2_idx'),
+            model_name="staffmember",
+            index=models.Index(fields=["commission", "home_unit"], name="org_staffme_commiss_3da7b2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='staffmember',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__lte', 20)), name='staff_capacity_at_most_20'),
+            model_name="staffmember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__lte", 20)), name="staff_capacity_at_most_20"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.UniqueConstraint(fields=('township', 'name'), name='village_name_unique_per_township'),
+            model_name="village",
+            constraint=models.UniqueConstraint(fields=("township", "name"), name="village_name_unique_per_township"),
         ),
         migrations.AddConstraint(
-            model_name='declaredrelationship',
-            constraint=models.CheckConstraint(condition=models.Q(('kinship', ''), ('kind', 'kin'), _connector='OR'), name='kinship_only_for_kin'),
+            model_name="declaredrelationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kinship", ""), ("kind", "kin"), _connector="OR"), name="kinship_only_for_kin"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaredrelationship',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'kin'), _negated=True), models.Q(models.Q(('kinship', ''), _negated=True), models.Q(('person_name', ''), _negated=True)), _connector='OR'), name='kin_names_person_and_relation'),
+            model_name="declaredrelationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "kin"), _negated=True),
+                    models.Q(models.Q(("kinship", ""), _negated=True), models.Q(("person_name", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="kin_names_person_and_relation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaredrelationship',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='relationship_dates_ordered'),
+            model_name="declaredrelationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="relationship_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zone',
-            constraint=models.UniqueConstraint(fields=('commission', 'number'), name='zone_number_unique'),
+            model_name="zone",
+            constraint=models.UniqueConstraint(fields=("commission", "number"), name="zone_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='zone',
-            constraint=models.UniqueConstraint(fields=('commission', 'name'), name='zone_name_unique'),
+            model_name="zone",
+            constraint=models.UniqueConstraint(fields=("commission", "name"), name="zone_name_unique"),
         ),
         migrations.AddConstraint(
-            model_name='zonedeputy',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('zone', 'staff'), name='zone_deputy_once'),
+            model_name="zonedeputy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)), fields=("zone", "staff"), name="zone_deputy_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zonemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('unit',), name='unit_in_one_zone_at_a_time'),
+            model_name="zonemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)), fields=("unit",), name="unit_in_one_zone_at_a_time"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zonemembership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='zone_membership_dates_ordered'),
+            model_name="zonemembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="zone_membership_dates_ordered",
+            ),
         ),
     ]

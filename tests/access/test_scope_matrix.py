@@ -1,0 +1,102 @@
+"""The scope of every protected object type agrees with its predicate, for every role of the demo.
+
+One place of truth: ``policy.scope(actor)`` (what lists, exports and the API show) and
+``policy.can_view(actor, obj)`` (what a detail page allows) must pick exactly the same rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from xiezuoqu.access.registry import POLICIES
+from xiezuoqu.accounts.roles import Role
+from xiezuoqu.demo.data import DEMO_LOGINS
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = [username for username, _, _ in DEMO_LOGINS]
+
+
+def test_every_role_has_a_demo_login(demo):
+    covered = set()
+    for username in LOGINS:
+        covered |= demo.actor(username).roles
+    assert covered >= set(Role.values)
+
+
+def test_every_object_type_is_under_a_policy():
+    from xiezuoqu.accounts.models import ApiToken, User
+    from xiezuoqu.audit.models import AuditEvent
+    from xiezuoqu.org import models as org
+
+    expected = {
+        org.Unit,
+        org.Village,
+        org.Zone,
+        org.ZoneMembership,
+        org.StaffMember,
+        org.DeclaredRelationship,
+        org.MentoringPair,
+        org.VillageSupervisor,
+        User,
+        ApiToken,
+        AuditEvent,
+    }
+    assert expected <= set(POLICIES)
+
+
+@pytest.mark.parametrize("username", LOGINS)
+def test_scope_and_predicate_agree_for_every_object_type(demo, username):
+    actor = demo.actor(username)
+    for model, policy in POLICIES.items():
+        scoped = set(policy.scope(actor).values_list("pk", flat=True))
+        predicate = {obj.pk for obj in model._default_manager.all() if policy.can_view(actor, obj)}
+        assert scoped == predicate, f"{username} × {model.__name__}: scope and predicate disagree"
+
+
+def _visible(demo, username, model):
+    return POLICIES[model].scope(demo.actor(username))
+
+
+def test_administrators_see_no_case_matter_and_the_audit_log_is_the_auditors_alone(demo):
+    from xiezuoqu.audit.models import AuditEvent
+    from xiezuoqu.org.models import DeclaredRelationship
+
+    for admin in ("xitong", "anquan"):
+        assert not _visible(demo, admin, AuditEvent).exists()
+        assert not _visible(demo, admin, DeclaredRelationship).exists()
+    assert _visible(demo, "shenji", AuditEvent).exists()
+    for model, policy in POLICIES.items():
+        if getattr(policy, "case_content", False):
+            for admin in ("xitong", "anquan", "shenji"):
+                assert not _visible(demo, admin, model).exists(), model
+
+
+def test_a_village_supervisor_sees_the_org_chart_but_no_people(demo):
+    from xiezuoqu.org.models import StaffMember, VillageSupervisor, Zone
+
+    assert _visible(demo, "jianduyuan", Zone).count() == 4
+    assert not _visible(demo, "jianduyuan", StaffMember).exists()
+    assert list(_visible(demo, "jianduyuan", VillageSupervisor)) == [demo.user("jianduyuan").village_supervisor]
+
+
+def test_township_staff_see_their_own_unit_zone_roles_their_zone_leaders_everything(demo):
+    from xiezuoqu.org.models import VillageSupervisor
+
+    township = set(_visible(demo, "xzganbu", VillageSupervisor).values_list("village__township_id", flat=True))
+    assert township <= set(demo.actor("xzganbu").role_unit_ids)
+    zone = set(_visible(demo, "jianchashi1", VillageSupervisor).values_list("pk", flat=True))
+    everyone = set(_visible(demo, "shuji", VillageSupervisor).values_list("pk", flat=True))
+    assert set(_visible(demo, "xzganbu", VillageSupervisor).values_list("pk", flat=True)) < zone < everyone
+
+
+def test_declared_relationships_are_seen_by_the_declarant_leadership_and_zone_leaders_only(demo):
+    from xiezuoqu.org.models import DeclaredRelationship
+
+    all_rows = DeclaredRelationship.objects.count()
+    assert _visible(demo, "shuji", DeclaredRelationship).count() == all_rows
+    zone_leader = set(_visible(demo, "zuzhang1", DeclaredRelationship).values_list("pk", flat=True))
+    assert 0 < len(zone_leader) < all_rows
+    for username in ("xinfang", "anguan", "shenli", "dengji", "jianduyuan"):
+        own = demo.user(username).staff_id
+        assert set(_visible(demo, username, DeclaredRelationship).values_list("staff_id", flat=True)) <= {own}
