@@ -40,6 +40,7 @@ class SessionAuth(APIKeyCookie):
     def _get_key(self, request: HttpRequest) -> str | None:
         from django.conf import settings
 
+        super()._get_key(request)  # the CSRF check of the cookie scheme (raises 403 on failure)
         return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

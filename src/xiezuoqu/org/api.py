@@ -142,7 +142,9 @@ def _zone_out(zone) -> ZoneOut:  # type: ignore[no-untyped-def]
         name=zone.name,
         leader=_person(zone.leader),
         inspection_office_id=zone.inspection_office_id,
-        deputies=[PersonRef(id=d.staff.pk, name=d.staff.name, position=d.staff.position) for d in zone.current_deputies],
+        deputies=[
+            PersonRef(id=d.staff.pk, name=d.staff.name, position=d.staff.position) for d in zone.current_deputies
+        ],
         members=[
             MemberOut(
                 unit_id=m.unit_id,

@@ -88,6 +88,11 @@ class MentoringForm(forms.Form):
     start_date = forms.DateField(label="开始日期", widget=DateInput)
 
 
+class VillageForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=60)
+    kind = forms.ChoiceField(label="类别", choices=Village.Kind.choices)
+
+
 class SupervisorForm(forms.Form):
     village = forms.ModelChoiceField(label="村（社区）", queryset=Village.objects.none())
     name = forms.CharField(label="姓名", max_length=30)

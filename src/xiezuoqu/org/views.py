@@ -29,6 +29,7 @@ from .forms import (
     StaffForm,
     SupervisorForm,
     UnitForm,
+    VillageForm,
     ZoneForm,
     scope_choices,
 )
@@ -250,9 +251,19 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     actor = _actor(request)
     unit = UNITS.get_for(actor, unit_id, queryset=UNITS.scope(actor).select_related("parent"))
-    form = UnitForm(request.POST or None, instance=unit)
+    action = _post_action(request)
+    form = UnitForm(request.POST if action == "edit" else None, instance=unit)
     scope_choices(form, parent=UNITS.scope(actor).exclude(pk=unit.pk))
-    if request.method == "POST" and form.is_valid():
+    village_form = VillageForm(request.POST if action == "add_village" else None, prefix="v")
+    if action == "add_village" and village_form.is_valid():
+        try:
+            services.save_village(actor=actor, township=unit, request=request, **village_form.cleaned_data)
+        except HANDLED as exc:
+            apply_errors(village_form, exc)
+        else:
+            messages.success(request, "村（社区）已添加。")
+            return redirect("org:unit_detail", unit_id=unit.pk)
+    if action == "edit" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             unit.refresh_from_db()
@@ -268,6 +279,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         {
             "unit": unit,
             "form": form,
+            "village_form": village_form,
             "is_admin": actor.has(Role.SYSTEM_ADMIN),
             "staff": STAFF.scope(actor).filter(home_unit=unit).order_by("-experience", "id"),
             "villages": VILLAGES.scope(actor)
