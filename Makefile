@@ -31,7 +31,6 @@ demo: migrate
 	$(BIN)/xiezuoqu load_demo
 
 run: demo
-	$(BIN)/xiezuoqu collectstatic --noinput --verbosity 0
 	$(BIN)/python -m xiezuoqu.serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
@@ -47,7 +46,7 @@ checks: install-dev
 	  $(BIN)/xiezuoqu check --deploy --fail-level WARNING
 
 pytest: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 test: lint typecheck checks pytest
 
