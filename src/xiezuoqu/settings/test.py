@@ -16,3 +16,8 @@ XIEZUOQU = {**XIEZUOQU, "AUDIT_KEY": "test-audit-key-0123456789abcdef", "AUDIT_K
 # Serve static files straight from the apps (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A file, not SQLite's shared in-memory database: concurrency tests then see the real locking (WAL,
+# IMMEDIATE transactions and the busy timeout) that production SQLite deployments get.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405
