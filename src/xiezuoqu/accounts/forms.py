@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from xiezuoqu.org.models import Unit
+from xiezuoqu.org.models import StaffMember, Unit
 
 from .roles import ASSIGNABLE_ROLES
 
@@ -47,7 +47,17 @@ class CreateUserForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     display_name = forms.CharField(label="显示名", max_length=40, required=False)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
-    staff_id = forms.IntegerField(label="关联干部（编号）", required=False)
+    staff = forms.ModelChoiceField(
+        label="关联干部",
+        queryset=StaffMember.objects.none(),
+        required=False,
+        help_text="只列出尚无账号的干部；村级监督员账号请留空。",
+    )
+
+    def __init__(self, *args, staff=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            self.fields["staff"].queryset = staff  # type: ignore[attr-defined]
 
 
 class GrantRoleForm(forms.Form):

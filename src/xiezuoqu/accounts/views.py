@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -87,7 +88,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     return redirect("accounts:totp_setup")
                 return redirect(_safe_next(request))
     return render(
-        request, "accounts/login.html", {"form": form, "next": _safe_next(request), "demo_logins": _demo_logins()}
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "demo_logins": _demo_logins(),
+            "lockout": settings.XIEZUOQU,
+            "idle_minutes": int(settings.XIEZUOQU["IDLE_TIMEOUT"].total_seconds() // 60),
+        },
     )
 
 
@@ -232,10 +241,13 @@ def _account_admin(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 def user_list_view(request: HttpRequest) -> HttpResponse:
     actor = _account_admin(request)
-    form = CreateUserForm(request.POST or None)
+    without_account = STAFF.scope(actor).filter(user__isnull=True, is_active=True).select_related("home_unit")
+    form = CreateUserForm(request.POST or None, staff=without_account)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        staff = data.pop("staff")
         try:
-            created = services.create_user(actor=actor, request=request, **form.cleaned_data)
+            created = services.create_user(actor=actor, request=request, staff_id=staff.pk if staff else None, **data)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -243,7 +255,9 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:user_detail", user_id=created.pk)
     query = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
-    users = list(user_directory(actor, query=query, role=role).prefetch_related("role_assignments")[:200])
+    users = list(
+        user_directory(actor, query=query, role=role).prefetch_related("role_assignments", "staff__led_zones")[:200]
+    )
     from .roles import Role
 
     return render(

@@ -31,7 +31,9 @@ def nav_for(actor: Actor, path: str) -> list[dict[str, Any]]:
             url = reverse(name)
         except NoReverseMatch:  # an app not wired yet must not break every page
             continue
-        items.append({"label": label, "url": url, "active": path.startswith(url) and url != "/"})
+        # The org chart lives at the app's root, so it is active on its own page only.
+        active = path == url if name == "org:chart" else path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
     return items
 
 
