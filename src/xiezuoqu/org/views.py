@@ -33,7 +33,7 @@ from .forms import (
     ZoneForm,
     scope_choices,
 )
-from .models import StaffMember, Unit
+from .models import Commission, StaffMember, Unit
 from .selectors import (
     MEMBERSHIPS,
     MENTORING,
@@ -302,6 +302,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "")
     zone = request.GET.get("zone", "")
     experience = request.GET.get("experience", "")
+    # Roles over several commissions browse one commission at a time (their own by default), so the
+    # unit and zone pickers stay short at province scale.
+    chosen = request.GET.get("commission", "")
+    commission_id = int(chosen) if chosen.isdigit() and int(chosen) in actor.commission_ids else actor.commission_id
+    staff = staff.filter(commission_id=commission_id)
     if query:
         staff = staff.filter(Q(name__icontains=query) | Q(position__icontains=query))
     if unit.isdigit():
@@ -336,8 +341,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "zone": zone,
             "experience": experience,
             "query_string": params.urlencode(),
-            "units": UNITS.scope(actor).filter(staff__isnull=False).distinct(),
-            "zones": ZONES.scope(actor),
+            "units": UNITS.scope(actor).filter(commission_id=commission_id, staff__isnull=False).distinct(),
+            "zones": ZONES.scope(actor).filter(commission_id=commission_id),
+            "commissions": Commission.objects.filter(pk__in=actor.commission_ids).order_by("level", "id")
+            if len(actor.commission_ids) > 1
+            else [],
+            "commission_id": commission_id,
             "experiences": StaffMember.Experience.choices,
             "form": form,
             "is_admin": actor.has(Role.SYSTEM_ADMIN),
