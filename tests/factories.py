@@ -66,7 +66,9 @@ def make_user(
 
 def make_zone(commission: Commission, *units: Unit, leader: StaffMember | None = None, **kw: Any) -> Zone:
     n = next(_seq)
-    zone = Zone.objects.create(commission=commission, number=n, name=kw.pop("name", f"第{n}协作区"), leader=leader, **kw)
+    zone = Zone.objects.create(
+        commission=commission, number=n, name=kw.pop("name", f"第{n}协作区"), leader=leader, **kw
+    )
     for unit in units:
         ZoneMembership.objects.create(zone=zone, unit=unit, start_date=date(2024, 1, 1))
     return zone

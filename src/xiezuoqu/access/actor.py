@@ -42,6 +42,9 @@ class Actor:
     # Zones the actor works in: led, deputised, or the zone of the unit of a zone-wide role.
     zone_ids: frozenset[int] = frozenset()
     led_zone_ids: frozenset[int] = frozenset()
+    deputy_zone_ids: frozenset[int] = frozenset()
+    # Zones of the office or dispatched group a zone-wide staff role works in.
+    office_zone_ids: frozenset[int] = frozenset()
     # Commissions whose data a commission-wide role reaches: its own and those below it.
     commission_ids: frozenset[int] = frozenset()
     _unit_cache: dict[str, frozenset[int] | None] = field(default_factory=dict, compare=False, repr=False)
@@ -65,6 +68,17 @@ class Actor:
     @property
     def is_leadership(self) -> bool:
         return bool(self.roles & LEADERSHIP_ROLES)
+
+    def zones_for_role(self, role: str) -> frozenset[int]:
+        """The zones in which this actor acts *in that role* (a deputy of zone A who works in the
+        office of zone B is a deputy only in A)."""
+        if role == Role.ZONE_LEADER:
+            return self.led_zone_ids
+        if role == Role.ZONE_DEPUTY:
+            return self.deputy_zone_ids
+        if role in (Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF):
+            return self.office_zone_ids
+        return frozenset()
 
     @property
     def primary_role(self) -> str:
@@ -130,6 +144,8 @@ def build_actor(user: User | AnonymousUser) -> Actor:
     role_units = {unit for _, unit in assignments if unit is not None}
     zone_ids: set[int] = set()
     led: set[int] = set()
+    deputy: set[int] = set()
+    office_zones: set[int] = set()
     home_unit_id = None
     if user.staff_id is not None:
         home_unit_id = user.staff.home_unit_id if hasattr(user, "staff") and user.staff else None
@@ -144,12 +160,13 @@ def build_actor(user: User | AnonymousUser) -> Actor:
         zone_ids = led | deputy
         if roles & {Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF}:
             anchor_units = role_units or ({home_unit_id} if home_unit_id else set())
-            zone_ids |= set(
+            office_zones |= set(
                 ZoneMembership.objects.filter(unit_id__in=anchor_units, end_date__isnull=True).values_list(
                     "zone_id", flat=True
                 )
             )
-            zone_ids |= set(Zone.objects.filter(inspection_office_id__in=anchor_units).values_list("id", flat=True))
+            office_zones |= set(Zone.objects.filter(inspection_office_id__in=anchor_units).values_list("id", flat=True))
+            zone_ids |= office_zones
     # 三员分立: an administrator's account carries its administrator role only.
     if roles & ADMIN_ROLES:
         roles &= set(ADMIN_ROLES)
@@ -173,6 +190,8 @@ def build_actor(user: User | AnonymousUser) -> Actor:
         role_unit_ids=frozenset(role_units),
         zone_ids=frozenset(zone_ids),
         led_zone_ids=frozenset(led),
+        deputy_zone_ids=frozenset(deputy),
+        office_zone_ids=frozenset(office_zones),
         commission_ids=frozenset(commission_ids),
     )
 

@@ -30,6 +30,9 @@ class Policy(Generic[M]):
     predicate_fn: Callable[[Actor, M], bool]
     # Reading one object of this type is sensitive: the view is recorded in the audit chain.
     sensitive: bool = False
+    # Rows of this type are case matters (reports, clues, cases, their approvals): the three
+    # administrators must never see any of them (三员分立); the matrix test checks it.
+    case_content: bool = False
 
     def scope(self, actor: Actor) -> models.QuerySet[M]:
         return self.scope_fn(actor)

@@ -16,6 +16,7 @@ NAV: list[tuple[str, str, frozenset[str] | None]] = [
     ("一帮二", "org:mentoring_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
     ("村级监督员", "org:supervisor_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
     ("审批", "approvals:inbox", STAFF_ROLES),
+    ("审批链", "approvals:chains", frozenset({Role.SYSTEM_ADMIN})),
     ("工作日历", "workdays:calendar", STAFF_ROLES | ADMIN_ROLES),
     ("账号与角色", "accounts:user_list", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
     ("审计日志", "audit:list", frozenset({Role.AUDIT_ADMIN})),

@@ -1,0 +1,160 @@
+"""What can be approved, the default chains, and the hooks that let other apps react to outcomes.
+
+Other apps plug in here, never by editing this app:
+
+    from xiezuoqu.approvals.matters import on_final_decision
+
+    @on_final_decision("clue.disposal")
+    def _disposal_decided(approval, outcome):   # runs inside the deciding transaction
+        ...
+
+A matter type not in ``MATTER_TYPES`` is added with ``register_matter_type(slug, label)`` from the
+app's ``AppConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from xiezuoqu.accounts.roles import Role
+
+from .workflow import Mode
+
+if TYPE_CHECKING:
+    from .models import ApprovalRequest
+
+
+class UnitRule(models.TextChoices):
+    """Where the approver of a step sits, relative to the request."""
+
+    REQUESTER_UNIT = "requester_unit", "申请单位"
+    REQUESTER_ZONE = "requester_zone", "申请单位所在协作区"
+    COMMISSION = "commission", "本纪委监委"
+    FIXED_UNIT = "fixed_unit", "指定单位"
+
+
+@dataclass(frozen=True)
+class MatterType:
+    slug: str
+    label: str
+
+
+MATTER_TYPES: dict[str, MatterType] = {}
+
+
+def register_matter_type(slug: str, label: str) -> MatterType:
+    matter = MatterType(slug, label)
+    MATTER_TYPES[slug] = matter
+    return matter
+
+
+def matter_label(slug: str) -> str:
+    matter = MATTER_TYPES.get(slug)
+    return matter.label if matter else slug
+
+
+CLUE_DISPOSAL = register_matter_type("clue.disposal", "问题线索处置")
+VERIFICATION_PLAN = register_matter_type("verification.plan", "初步核实方案")
+DEADLINE_EXTENSION = register_matter_type("deadline.extension", "办理时限延期")
+RECUSAL_OVERRIDE = register_matter_type("recusal.override", "回避冲突例外")
+REPORTER_IDENTITY_REQUEST = register_matter_type("reporter_identity.request", "查阅举报人身份")
+CASE_SANCTION = register_matter_type("case.sanction", "处分决定")
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step of a chain as configured: who (role) sitting where (unit rule) approves."""
+
+    role: str
+    unit_rule: str
+    label: str = ""
+    fixed_unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChainSpec:
+    name: str
+    mode: str
+    steps: tuple[StepSpec, ...]
+
+
+def _step(role: Role, rule: UnitRule, label: str) -> StepSpec:
+    return StepSpec(role=role.value, unit_rule=rule.value, label=label)
+
+
+# Sensible defaults, following 监督执纪工作规则 (disposal and verification plans are approved by the
+# responsible leader, then the commission's leader in charge), 检举控告规则 (the reporter's identity is
+# released only with the commission head's approval) and DESIGN §4 (conflict overrides need the head).
+DEFAULT_CHAINS: dict[str, ChainSpec] = {
+    CLUE_DISPOSAL.slug: ChainSpec(
+        "问题线索处置审批",
+        Mode.SEQUENTIAL,
+        (
+            _step(Role.ZONE_LEADER, UnitRule.REQUESTER_ZONE, "协作区组长审批"),
+            _step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审批"),
+        ),
+    ),
+    VERIFICATION_PLAN.slug: ChainSpec(
+        "初核方案审批",
+        Mode.SEQUENTIAL,
+        (
+            _step(Role.ZONE_LEADER, UnitRule.REQUESTER_ZONE, "协作区组长审批"),
+            _step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审批"),
+        ),
+    ),
+    DEADLINE_EXTENSION.slug: ChainSpec(
+        "办理时限延期审批",
+        Mode.SEQUENTIAL,
+        (_step(Role.ZONE_LEADER, UnitRule.REQUESTER_ZONE, "协作区组长审批"),),
+    ),
+    RECUSAL_OVERRIDE.slug: ChainSpec(
+        "回避冲突例外审批",
+        Mode.SEQUENTIAL,
+        (_step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),),
+    ),
+    REPORTER_IDENTITY_REQUEST.slug: ChainSpec(
+        "查阅举报人身份审批",
+        Mode.SEQUENTIAL,
+        (_step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),),
+    ),
+    CASE_SANCTION.slug: ChainSpec(
+        "处分决定审批",
+        Mode.SEQUENTIAL,
+        (
+            _step(Role.TRIAL_STAFF, UnitRule.COMMISSION, "案件审理室审核"),
+            _step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),
+        ),
+    ),
+}
+
+
+# --- hooks -------------------------------------------------------------------------------------------
+
+FinalHook = Callable[["ApprovalRequest", str], None]
+FINAL_HOOKS: dict[str, list[FinalHook]] = {}
+
+
+def on_final_decision(matter_type: str) -> Callable[[FinalHook], FinalHook]:
+    """Register ``callback(approval, outcome)`` for a matter type.
+
+    It runs inside the transaction that ends the request's round, with the request row locked, when
+    the outcome is ``approved``, ``rejected``, ``returned`` or ``withdrawn``. Raising a domain error
+    from the callback refuses the decision as a whole (everything rolls back).
+    """
+
+    def register(callback: FinalHook) -> FinalHook:
+        hooks = FINAL_HOOKS.setdefault(matter_type, [])
+        if callback not in hooks:
+            hooks.append(callback)
+        return callback
+
+    return register
+
+
+def run_final_hooks(approval: ApprovalRequest, outcome: str) -> None:
+    for callback in FINAL_HOOKS.get(approval.matter_type, []):
+        callback(approval, outcome)
