@@ -123,10 +123,10 @@ def test_one_person_decides_one_step_of_a_request(world):
 
 
 def test_a_new_zone_leader_decides_requests_of_the_zone(world: World):
-    """Decision rights follow today's roles: the zone record decides who the zone leader is."""
+    """Decision rights follow today's roles: the zone record decides which zone a leader leads."""
     configure(world, "deadline.extension", Mode.SEQUENTIAL, ZONE_THEN_COMMISSION[:1])
     approval = submit(world, "deadline.extension")
-    successor = staff_user(world.leadership)
+    successor = staff_user(world.leadership, Role.ZONE_LEADER)
     world.zone1.leader = successor.staff
     world.zone1.save(update_fields=["leader"])
     with pytest.raises(NotFound):

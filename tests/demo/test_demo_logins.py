@@ -66,10 +66,10 @@ def test_the_demo_password_is_hashed_once_for_all_demo_users(demo):
     assert hashes.pop().startswith("argon2")
 
 
-def test_the_zone_leader_login_holds_no_assigned_role_and_leads_the_first_zone(demo):
-    """zuzhang1 is zone 1's leader by the zone record alone."""
+def test_the_zone_leader_login_leads_the_first_zone(demo):
+    """zuzhang1 holds the zone-leader role and the zone record names him leader of zone 1."""
     user = demo.user("zuzhang1")
-    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == {Role.ZONE_LEADER}
     actor = demo.actor("zuzhang1")
     first = Zone.objects.get(commission=user.commission, number=1)
     assert actor.roles == {Role.ZONE_LEADER}

@@ -15,6 +15,7 @@ from django.db.models import Q
 from xiezuoqu.accounts.roles import (
     ADMIN_ROLES,
     COMMISSION_WIDE_ROLES,
+    DERIVED_ROLES,
     LEADERSHIP_ROLES,
     STAFF_ROLES,
     UNIT_ROLES,
@@ -39,6 +40,8 @@ class Actor:
     home_unit_id: int | None = None
     # Units the actor's unit-bound roles are anchored at (township committee, petition office ...).
     role_unit_ids: frozenset[int] = frozenset()
+    # (role, unit) as assigned: a cadre who is 干部 at T1 and 书记 at T2 is a secretary only at T2.
+    role_unit_pairs: frozenset[tuple[str, int]] = frozenset()
     # Zones the actor works in: led, deputised, or the zone of the unit of a zone-wide role.
     zone_ids: frozenset[int] = frozenset()
     led_zone_ids: frozenset[int] = frozenset()
@@ -68,6 +71,13 @@ class Actor:
     @property
     def is_leadership(self) -> bool:
         return bool(self.roles & LEADERSHIP_ROLES)
+
+    def units_for_role(self, role: str) -> frozenset[int]:
+        """The units where this actor holds ``role``: its assignments' units, else the home unit."""
+        units = frozenset(unit for r, unit in self.role_unit_pairs if r == role)
+        if units or role not in self.roles:
+            return units
+        return frozenset({self.home_unit_id}) if self.home_unit_id is not None else frozenset()
 
     def zones_for_role(self, role: str) -> frozenset[int]:
         """The zones in which this actor acts *in that role* (a deputy of zone A who works in the
@@ -140,8 +150,12 @@ def build_actor(user: User | AnonymousUser) -> Actor:
         return ANONYMOUS
     assert not isinstance(user, AnonymousUserType)
     assignments = list(user.role_assignments.values_list("role", "unit_id"))
-    roles = {role for role, _ in assignments}
+    assigned = {role for role, _ in assignments}
+    # Zone leader and deputy need both halves (two-person rule of 三员分立): the security
+    # administrator's role grant and the zone record kept by the system administrator.
+    roles = assigned - DERIVED_ROLES
     role_units = {unit for _, unit in assignments if unit is not None}
+    pairs = {(role, unit) for role, unit in assignments if unit is not None}
     zone_ids: set[int] = set()
     led: set[int] = set()
     deputy: set[int] = set()
@@ -153,13 +167,17 @@ def build_actor(user: User | AnonymousUser) -> Actor:
         deputy = set(
             ZoneDeputy.objects.filter(staff_id=user.staff_id, end_date__isnull=True).values_list("zone_id", flat=True)
         )
+        led = led if Role.ZONE_LEADER in assigned else set()
+        deputy = deputy if Role.ZONE_DEPUTY in assigned else set()
         if led:
             roles.add(Role.ZONE_LEADER)
         if deputy:
             roles.add(Role.ZONE_DEPUTY)
         zone_ids = led | deputy
         if roles & {Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF}:
-            anchor_units = role_units or ({home_unit_id} if home_unit_id else set())
+            anchor_units = {
+                unit for role, unit in pairs if role in (Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF)
+            } or ({home_unit_id} if home_unit_id else set())
             office_zones |= set(
                 ZoneMembership.objects.filter(unit_id__in=anchor_units, end_date__isnull=True).values_list(
                     "zone_id", flat=True
@@ -188,6 +206,7 @@ def build_actor(user: User | AnonymousUser) -> Actor:
         village_supervisor_id=user.village_supervisor_id,
         home_unit_id=home_unit_id,
         role_unit_ids=frozenset(role_units),
+        role_unit_pairs=frozenset(pairs),
         zone_ids=frozenset(zone_ids),
         led_zone_ids=frozenset(led),
         deputy_zone_ids=frozenset(deputy),

@@ -67,9 +67,6 @@ class RoleAssignment(models.Model):
         verbose_name = verbose_name_plural = "角色授予"
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "unit"], name="role_assignment_unique"),
-            models.CheckConstraint(
-                condition=~Q(role__in=["zone_leader", "zone_deputy"]), name="zone_roles_are_derived_not_assigned"
-            ),
         ]
 
     def __str__(self) -> str:

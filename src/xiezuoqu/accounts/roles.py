@@ -1,7 +1,8 @@
 """The roles of DESIGN §1 and what each may reach.
 
-``Role`` lists the roles that are *assigned*. Zone leader and deputy are not assigned here: they are
-derived from ``Zone.leader`` and ``ZoneDeputy`` so that the zone record stays the one source of truth.
+Zone leader and deputy take two halves, kept by two administrators (三员分立): the security
+administrator grants the role, and the system administrator's zone record (``Zone.leader``,
+``ZoneDeputy``) says which zone. Either half alone gives nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Role(models.TextChoices):
 
 
 DERIVED_ROLES = frozenset({Role.ZONE_LEADER, Role.ZONE_DEPUTY})
-ASSIGNABLE_ROLES = [r for r in Role if r not in DERIVED_ROLES]
+ASSIGNABLE_ROLES = list(Role)
 
 # 三员分立: the three administrators hold no other role and never read case content.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -218,8 +218,6 @@ def grant_role(
 ) -> RoleAssignment:
     """Security administrator grants a role, enforcing 三员分立 and the unit a role needs."""
     _require(actor, Role.SECURITY_ADMIN, "只有安全保密管理员可以授予角色。")
-    if role in DERIVED_ROLES:
-        raise RuleViolation("协作区组长、副组长由协作区设置决定，不能直接授予。请在协作区页面设置组长或副组长。")
     if role not in Role.values:
         raise ValidationFailed("未知角色。", field_errors={"role": ["请选择列表中的角色。"]})
     with transaction.atomic():
@@ -236,11 +234,11 @@ def grant_role(
             unit = Unit.objects.filter(pk=unit_id, commission_id=actor.commission_id).first()
             if unit is None:
                 raise ValidationFailed("所选单位不存在。", field_errors={"unit": ["请选择本纪委监委的单位。"]})
-        elif role in STAFF_ROLES or role == Role.VILLAGE_SUPERVISOR:
+        elif role not in ADMIN_ROLES and role not in DERIVED_ROLES:
             raise ValidationFailed("该角色需要指定所在单位。", field_errors={"unit": ["请选择单位。"]})
         if role == Role.VILLAGE_SUPERVISOR and user.village_supervisor_id is None:
             raise RuleViolation("只有关联了村级监督员档案的账号才能授予村级监督员角色。")
-        if role in STAFF_ROLES and user.staff_id is None:
+        if (role in STAFF_ROLES or role in DERIVED_ROLES) and user.staff_id is None:
             raise RuleViolation("业务角色只能授予关联了干部档案的账号。")
         assignment, created = RoleAssignment.objects.get_or_create(
             user=user, role=role, unit=unit, defaults={"granted_by_id": actor.user_id}

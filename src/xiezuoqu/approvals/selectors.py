@@ -65,7 +65,7 @@ def matches_step(
     if not _is_approver(actor) or role not in actor.roles:
         return False
     if unit_rule in UNIT_BOUND_RULES:
-        return unit_id is not None and unit_id in actor_unit_ids(actor)
+        return unit_id is not None and unit_id in actor.units_for_role(role)
     if unit_rule == UnitRule.REQUESTER_ZONE:
         zones = actor.zones_for_role(role)
         return zone_id is not None and zone_id in zones
@@ -89,10 +89,10 @@ def approver_keys(actor: Actor) -> list[str]:
     """The ``approver_key`` values of the steps this actor may decide (see ``matches_step``)."""
     if not _is_approver(actor):
         return []
-    units = sorted(actor_unit_ids(actor))
     keys: list[str] = []
     for role in sorted(actor.roles & APPROVER_ROLES):
         zones = actor.zones_for_role(role)
+        units = sorted(actor.units_for_role(role))
         keys += [key_for(role, UnitRule.FIXED_UNIT, unit_id=u, zone_id=None, commission_id=None) for u in units]
         keys += [
             key_for(role, UnitRule.REQUESTER_ZONE, unit_id=None, zone_id=z, commission_id=None) for z in sorted(zones)

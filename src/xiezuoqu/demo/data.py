@@ -672,14 +672,16 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
         (LEADERSHIP, 1),
         (Role.COMMISSION_LEADER,),
     ),
-    # Zone leader and deputy are derived from the zone records, not assigned.
-    DemoUserSpec("zuzhang1", Role.ZONE_LEADER.label, "第一协作区组长（纪委常委）", (LEADERSHIP, 3)),
+    # Zone leader and deputy need the role grant and the zone record (Zone.leader / ZoneDeputy) both.
+    DemoUserSpec(
+        "zuzhang1", Role.ZONE_LEADER.label, "第一协作区组长（纪委常委）", (LEADERSHIP, 3), (Role.ZONE_LEADER,)
+    ),
     DemoUserSpec(
         "fuzuzhang1",
         Role.ZONE_DEPUTY.label,
         "第一协作区副组长（第一纪检监察室主任）",
         (OFFICE_1, 0),
-        (Role.INSPECTION_STAFF,),
+        (Role.INSPECTION_STAFF, Role.ZONE_DEPUTY),
     ),
     DemoUserSpec(
         "jianchashi1",

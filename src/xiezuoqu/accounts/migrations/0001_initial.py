@@ -235,11 +235,4 @@ class Migration(migrations.Migration):
             model_name="roleassignment",
             constraint=models.UniqueConstraint(fields=("user", "role", "unit"), name="role_assignment_unique"),
         ),
-        migrations.AddConstraint(
-            model_name="roleassignment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("role__in", ["zone_leader", "zone_deputy"]), _negated=True),
-                name="zone_roles_are_derived_not_assigned",
-            ),
-        ),
     ]
