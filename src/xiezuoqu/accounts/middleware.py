@@ -1,18 +1,16 @@
-"""Idle timeout and the two-factor gate for every page of the staff site."""
+"""Idle and absolute session limits, and the two-factor gate, for every page and session API call."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .sessions import LAST_SEEN, TOTP_SETUP
+from .sessions import TOTP_PASSED, TOTP_SETUP, expired_reason
 
 # Paths a logged-in user can reach while the TOTP enrolment is still pending.
 SETUP_ALLOWED_PREFIXES = ("/accounts/totp/setup", "/accounts/logout", "/static/")
@@ -24,15 +22,26 @@ class SessionGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
-            now = time.time()
-            last = request.session.get(LAST_SEEN)
-            idle = settings.XIEZUOQU["IDLE_TIMEOUT"].total_seconds()
-            if last is not None and now - float(last) > idle:
-                logout(request)
-                messages.info(request, f"您已超过 {int(idle // 60)} 分钟未操作，为保护数据安全已自动退出，请重新登录。")
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
-            request.session[LAST_SEEN] = now
-            if request.session.get(TOTP_SETUP) and not request.path.startswith(SETUP_ALLOWED_PREFIXES):
-                return redirect("accounts:totp_setup")
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        is_api = request.path.startswith("/api/")
+        reason = expired_reason(request)
+        if not reason and not request.session.get(TOTP_PASSED):
+            from .services import totp_required_for
+
+            # Decided on every request, not once at login: a role granted later that requires
+            # TOTP takes effect at once.
+            if totp_required_for(user):
+                if user.totp_confirmed:
+                    reason = "您的角色要求两步验证，请重新登录并输入验证码。"
+                else:
+                    request.session[TOTP_SETUP] = True
+        if reason:
+            logout(request)
+            if is_api:
+                return self.get_response(request)  # the API now sees no session and answers 401
+            messages.info(request, reason)
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        if request.session.get(TOTP_SETUP) and not is_api and not request.path.startswith(SETUP_ALLOWED_PREFIXES):
+            return redirect("accounts:totp_setup")
         return self.get_response(request)

@@ -6,7 +6,8 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.crypto import salted_hmac
 
 from xiezuoqu.org.models import Commission, StaffMember, Unit, VillageSupervisor
 
@@ -35,6 +36,8 @@ class User(AbstractUser):
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField("已启用两步验证", default=False)
     totp_last_counter = models.BigIntegerField(default=0, help_text="last accepted time step; no reuse")
+    # Bumped when every open session of the account must end (TOTP reset, deactivation, role change).
+    session_epoch = models.PositiveIntegerField(default=0)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -50,6 +53,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django ends sessions whose stored hash no longer matches: binding the epoch in lets a
+        # security action (TOTP reset, role revoked, account stopped) log the account out everywhere.
+        return salted_hmac(
+            "xiezuoqu.accounts.User.session", f"{self.password}|{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+
+def end_sessions(user_id: int) -> None:
+    """Invalidate every session of an account (they fail the session hash check on their next request)."""
+    User.objects.filter(pk=user_id).update(session_epoch=F("session_epoch") + 1)
 
 
 class RoleAssignment(models.Model):

@@ -20,7 +20,7 @@ from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.org.models import Unit
 
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User, end_sessions
 from .roles import ADMIN_ROLES, DERIVED_ROLES, STAFF_ROLES, Role
 
 if TYPE_CHECKING:
@@ -37,9 +37,9 @@ def totp_required_for(user: User) -> bool:
     required = set(settings.XIEZUOQU["TOTP_REQUIRED_ROLES"])
     if not required:
         return False
-    from xiezuoqu.access.actor import build_actor
+    from xiezuoqu.access.actor import actor_for
 
-    roles = build_actor(user).roles
+    roles = actor_for(user).roles
     if "all" in required:
         return bool(roles)
     return bool(roles & required)
@@ -142,6 +142,7 @@ def reset_totp(*, actor: Actor, user_id: int, request: HttpRequest | None = None
         user = _user_in_commission(actor, user_id, lock=True)
         user.totp_secret, user.totp_confirmed, user.totp_last_counter = "", False, 0
         user.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_counter"])
+        end_sessions(user.pk)  # whoever holds the lost device's session is out too
         record_event(actor=actor, action="account.totp_reset", target=user, request=request)
     return user
 
@@ -276,6 +277,7 @@ def revoke_role(*, actor: Actor, assignment_id: int, request: HttpRequest | None
             request=request,
         )
         assignment.delete()
+        end_sessions(assignment.user_id)  # a withdrawn role must not linger in an open session
 
 
 def set_user_active(*, actor: Actor, user_id: int, active: bool, request: HttpRequest | None = None) -> User:
@@ -289,6 +291,7 @@ def set_user_active(*, actor: Actor, user_id: int, active: bool, request: HttpRe
         user.save(update_fields=["is_active"])
         if not active:
             ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+            end_sessions(user.pk)
         record_event(
             actor=actor,
             action="account.activated" if active else "account.deactivated",

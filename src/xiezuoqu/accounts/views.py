@@ -33,7 +33,7 @@ from .selectors import (
     pending_login_user,
     user_directory,
 )
-from .sessions import TOTP_PENDING, TOTP_SETUP
+from .sessions import TOTP_PASSED, TOTP_PENDING, TOTP_SETUP, start_session
 
 PENDING_SECONDS = 300
 
@@ -81,6 +81,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     nxt = _safe_next(request)
                     return redirect(f"/accounts/totp/?next={nxt}")
                 login(request, user)
+                start_session(request, second_factor=False)
                 services.record_login_success(user=user, request=request, second_factor=False)
                 if services.totp_required_for(user):
                     request.session[TOTP_SETUP] = True
@@ -118,6 +119,7 @@ def totp_view(request: HttpRequest) -> HttpResponse:
         if services.verify_totp(user=user, code=form.cleaned_data["code"]):
             request.session.pop(TOTP_PENDING, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            start_session(request, second_factor=True)
             services.record_login_success(user=user, request=request, second_factor=True)
             return redirect(_safe_next(request))
         services.record_login_failure(username=user.username, user=user, request=request, reason="bad_totp")
@@ -141,6 +143,7 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             request.session.pop(TOTP_SETUP, None)
+            request.session[TOTP_PASSED] = True  # the code just entered proves the device
             messages.success(request, "两步验证已启用，今后登录需输入认证器上的验证码。")
             return redirect("web:home")
     if request.method == "GET" or not user.totp_secret:
