@@ -114,3 +114,40 @@ def test_session_api_writes_need_csrf(demo):
     client.force_login(demo.user("xzganbu"))
     response = client.post("/api/v1/accounts/tokens", {"name": "x"}, content_type="application/json")
     assert response.status_code in (401, 403)
+
+
+def test_a_village_supervisor_sees_the_zones_but_no_names(client, demo):
+    client.force_login(demo.user("jianduyuan"))
+    leader = Zone.objects.get(number=1).leader
+    body = client.get(reverse("org:chart")).content.decode()
+    assert "第一协作区" in body and leader.name not in body
+    zones = client.get("/api/v1/org/zones").json()
+    assert all(z["leader"] is None and z["deputies"] == [] for z in zones)
+
+
+def test_a_refused_write_on_a_page_is_on_record(client, demo):
+    from xiezuoqu.audit.models import AuditEvent
+
+    client.force_login(demo.user("xzganbu"))
+    response = client.post(
+        reverse("org:staff_list"),
+        {
+            "name": "冒名",
+            "home_unit": demo.actor("xzganbu").home_unit_id,
+            "position": "干部",
+            "experience": 2,
+            "capacity": 3,
+        },
+    )
+    assert "只有系统管理员" in response.content.decode()
+    assert AuditEvent.objects.filter(action="org.maintain", outcome="refused").exists()
+
+
+@pytest.mark.parametrize(
+    "payload", [{"action": "end"}, {"action": "end", "pair": "x"}, {"action": "end", "pair": "9999"}]
+)
+def test_broken_ids_in_a_form_get_a_clear_message_not_a_500(client, demo, payload):
+    client.force_login(demo.user("zuzhang1"))
+    response = client.post(reverse("org:mentoring_list"), payload)
+    assert response.status_code == 200
+    assert "未找到" in response.content.decode()

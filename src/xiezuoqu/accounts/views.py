@@ -19,7 +19,7 @@ from xiezuoqu.access.actor import actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
 from xiezuoqu.org.selectors import STAFF, UNITS
-from xiezuoqu.web.forms import apply_errors
+from xiezuoqu.web.forms import posted_id, show_error
 
 from . import services
 from .forms import CreateUserForm, GrantRoleForm, LoginForm, PasswordChangeForm, TokenForm, TotpForm
@@ -140,7 +140,7 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
         try:
             services.confirm_totp_enrolment(user=user, code=form.cleaned_data["code"], request=request)
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            show_error(request, exc, form)
         else:
             request.session.pop(TOTP_SETUP, None)
             request.session[TOTP_PASSED] = True  # the code just entered proves the device
@@ -209,13 +209,11 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                     )
                     token_form = TokenForm(prefix="tk")
             elif action == "revoke":
-                services.revoke_api_token(
-                    actor=actor, token_id=int(request.POST.get("token", "0") or 0), request=request
-                )
+                services.revoke_api_token(actor=actor, token_id=posted_id(request, "token"), request=request)
                 messages.success(request, "令牌已吊销。")
                 return redirect("accounts:profile")
         except ValidationFailed as exc:
-            apply_errors(password_form if action == "password" else token_form, exc)
+            show_error(request, exc, password_form if action == "password" else token_form)
     tokens = TOKENS.scope(actor).filter(user_id=user.pk).order_by("-created_at")
     return render(
         request,
@@ -252,7 +250,7 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
         try:
             created = services.create_user(actor=actor, request=request, staff_id=staff.pk if staff else None, **data)
         except DomainError as exc:
-            apply_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, f"账号 {created.username} 已创建，请安全保密管理员为其授予角色。")
             return redirect("accounts:user_detail", user_id=created.pk)
@@ -290,9 +288,7 @@ def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
                 messages.success(request, "角色已授予。")
                 return redirect("accounts:user_detail", user_id=target.pk)
             if action == "revoke":
-                services.revoke_role(
-                    actor=actor, assignment_id=int(request.POST.get("assignment", "0") or 0), request=request
-                )
+                services.revoke_role(actor=actor, assignment_id=posted_id(request, "assignment"), request=request)
                 messages.success(request, "角色已撤销。")
                 return redirect("accounts:user_detail", user_id=target.pk)
             if action == "reset_totp":
@@ -308,10 +304,7 @@ def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
                 messages.success(request, "账号状态已更新。")
                 return redirect("accounts:user_detail", user_id=target.pk)
         except DomainError as exc:
-            if action == "grant":
-                apply_errors(grant_form, exc)
-            else:
-                messages.error(request, exc.message)
+            show_error(request, exc, grant_form if action == "grant" else None)
     staff = (
         STAFF.scope(actor).filter(pk=target.staff_id).select_related("home_unit").first() if target.staff_id else None
     )

@@ -19,6 +19,7 @@ from .selectors import (
     UNITS,
     VILLAGES,
     ZONES,
+    may_see_people,
     memberships_on,
     org_chart,
 )
@@ -135,16 +136,17 @@ def _person(staff) -> PersonRef | None:  # type: ignore[no-untyped-def]
     return PersonRef(id=staff.pk, name=staff.name, position=staff.position) if staff else None
 
 
-def _zone_out(zone) -> ZoneOut:  # type: ignore[no-untyped-def]
+def _zone_out(zone, *, people: bool) -> ZoneOut:  # type: ignore[no-untyped-def]
+    """``people``: whether the actor may see staff at all (village supervisors may not)."""
     return ZoneOut(
         id=zone.pk,
         number=zone.number,
         name=zone.name,
-        leader=_person(zone.leader),
+        leader=_person(zone.leader) if people else None,
         inspection_office_id=zone.inspection_office_id,
-        deputies=[
-            PersonRef(id=d.staff.pk, name=d.staff.name, position=d.staff.position) for d in zone.current_deputies
-        ],
+        deputies=[PersonRef(id=d.staff.pk, name=d.staff.name, position=d.staff.position) for d in zone.current_deputies]
+        if people
+        else [],
         members=[
             MemberOut(
                 unit_id=m.unit_id,
@@ -173,14 +175,15 @@ def get_unit(request: HttpRequest, unit_id: int):  # type: ignore[no-untyped-def
 
 @router.get("/zones", response=list[ZoneOut], summary="协作区及其当前成员")
 def list_zones(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return [_zone_out(z) for z in org_chart(actor_for(request.user))]
+    actor = actor_for(request.user)
+    return [_zone_out(z, people=may_see_people(actor)) for z in org_chart(actor)]
 
 
 @router.get("/zones/{zone_id}", response=ZoneOut, summary="协作区")
 def get_zone(request: HttpRequest, zone_id: int):  # type: ignore[no-untyped-def]
     actor = actor_for(request.user)
     ZONES.get_for(actor, zone_id)
-    return next(_zone_out(z) for z in org_chart(actor) if z.pk == zone_id)
+    return next(_zone_out(z, people=may_see_people(actor)) for z in org_chart(actor) if z.pk == zone_id)
 
 
 @router.get("/zones/{zone_id}/history", response=list[MemberOut], summary="协作区成员变动历史")

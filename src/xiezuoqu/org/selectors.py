@@ -102,6 +102,11 @@ def can_view_membership(actor: Actor, membership: ZoneMembership) -> bool:
 # --- staff -----------------------------------------------------------------------------------------
 
 
+def may_see_people(actor: Actor) -> bool:
+    """Whether names of staff may be shown at all (the org chart names leaders and deputies)."""
+    return bool(actor.roles & DIRECTORY_READERS)
+
+
 def staff_visible_to(actor: Actor) -> QuerySet[StaffMember]:
     if not actor.roles & DIRECTORY_READERS:
         return StaffMember.objects.none()

@@ -17,7 +17,7 @@ from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import DomainError, NotFound
-from xiezuoqu.web.forms import apply_errors
+from xiezuoqu.web.forms import posted_id, show_error
 
 from . import services
 from .forms import (
@@ -43,6 +43,7 @@ from .selectors import (
     UNITS,
     VILLAGES,
     ZONES,
+    may_see_people,
     memberships_on,
     org_chart,
 )
@@ -88,7 +89,16 @@ def chart(request: HttpRequest) -> HttpResponse:
             key = {"inspection_office": "office", "dispatched_group": "group"}.get(m.unit.kind, "township")
             groups[key].append(m.unit)
         zone.groups = groups  # type: ignore[attr-defined]
-    return render(request, "org/chart.html", {"zones": zones, "commission_units": commission_units, "outside": outside})
+    return render(
+        request,
+        "org/chart.html",
+        {
+            "zones": zones,
+            "commission_units": commission_units,
+            "outside": outside,
+            "show_people": may_see_people(actor),
+        },
+    )
 
 
 @login_required
@@ -133,7 +143,7 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
             if end.is_valid():
                 services.end_zone_membership(
                     actor=actor,
-                    membership_id=int(request.POST["membership"]),
+                    membership_id=posted_id(request, "membership"),
                     end_date=end.cleaned_data["end_date"],
                     request=request,
                 )
@@ -152,7 +162,7 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
             return redirect("org:zone_detail", zone_id=zone.pk)
         if action == "end_deputy":
             services.end_deputy(
-                actor=actor, deputy_id=int(request.POST["deputy"]), end_date=timezone.localdate(), request=request
+                actor=actor, deputy_id=posted_id(request, "deputy"), end_date=timezone.localdate(), request=request
             )
             messages.success(request, "副组长已免去。")
             return redirect("org:zone_detail", zone_id=zone.pk)
@@ -164,10 +174,7 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
             return redirect("org:zone_detail", zone_id=zone.pk)
     except HANDLED as exc:
         form = {"add_member": member_form, "add_deputy": deputy_form, "edit": zone_form}.get(action)
-        if form is not None:
-            apply_errors(form, exc)
-        else:
-            messages.error(request, exc.message)
+        show_error(request, exc, form)
     history = list(zone.memberships.select_related("unit").order_by("-end_date", "unit__sort_order"))
     current = [m for m in history if m.end_date is None]
     unit_ids = [m.unit_id for m in current]
@@ -197,6 +204,7 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
             "history": [m for m in history if m.end_date is not None],
             "deputies": zone.deputies.filter(end_date__isnull=True).select_related("staff", "staff__home_unit"),
             "pairs": pairs,
+            "show_people": may_see_people(actor),
             "is_admin": is_admin,
             "member_form": member_form,
             "deputy_form": deputy_form,
@@ -229,7 +237,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         try:
             created = services.save_unit(actor=actor, request=request, **form.cleaned_data)
         except HANDLED as exc:
-            apply_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, f"单位“{created}”已创建。")
             return redirect("org:unit_detail", unit_id=created.pk)
@@ -259,7 +267,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             services.save_village(actor=actor, township=unit, request=request, **village_form.cleaned_data)
         except HANDLED as exc:
-            apply_errors(village_form, exc)
+            show_error(request, exc, village_form)
         else:
             messages.success(request, "村（社区）已添加。")
             return redirect("org:unit_detail", unit_id=unit.pk)
@@ -269,7 +277,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             unit.refresh_from_db()
             services.save_unit(actor=actor, unit_id=unit.pk, request=request, **data)
         except HANDLED as exc:
-            apply_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, "单位信息已保存。")
             return redirect("org:unit_detail", unit_id=unit.pk)
@@ -325,7 +333,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         try:
             created = services.save_staff(actor=actor, request=request, **form.cleaned_data)
         except HANDLED as exc:
-            apply_errors(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, f"干部“{created}”已建档。")
             return redirect("org:staff_detail", staff_id=created.pk)
@@ -383,7 +391,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         if action == "end_relationship":
             services.end_relationship(
                 actor=actor,
-                relationship_id=int(request.POST["relationship"]),
+                relationship_id=posted_id(request, "relationship"),
                 end_date=timezone.localdate(),
                 request=request,
             )
@@ -391,10 +399,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
             return redirect("org:staff_detail", staff_id=staff.pk)
     except HANDLED as exc:
         form = {"edit": edit_form, "declare": rel_form}.get(action)
-        if form is not None:
-            apply_errors(form, exc)
-        else:
-            messages.error(request, exc.message)
+        show_error(request, exc, form)
     relationships = list(
         RELATIONSHIPS.scope(actor).filter(staff=staff).select_related("related_unit", "related_village")
     )
@@ -467,15 +472,12 @@ def mentoring_list(request: HttpRequest) -> HttpResponse:
             return redirect("org:mentoring_list")
         if action == "end":
             services.end_mentoring_pair(
-                actor=actor, pair_id=int(request.POST["pair"]), end_date=timezone.localdate(), request=request
+                actor=actor, pair_id=posted_id(request, "pair"), end_date=timezone.localdate(), request=request
             )
             messages.success(request, "结对已结束。")
             return redirect("org:mentoring_list")
     except HANDLED as exc:
-        if action == "create":
-            apply_errors(form, exc)
-        else:
-            messages.error(request, exc.message)
+        show_error(request, exc, form if action == "create" else None)
     may_create = actor.has(Role.SYSTEM_ADMIN, Role.ZONE_LEADER, Role.ZONE_DEPUTY)
     return render(request, "org/mentoring_list.html", {"pairs": pairs, "form": form, "may_create": may_create})
 
@@ -515,17 +517,14 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
         if action == "end":
             services.end_village_supervisor(
                 actor=actor,
-                supervisor_id=int(request.POST["supervisor"]),
+                supervisor_id=posted_id(request, "supervisor"),
                 end_date=timezone.localdate(),
                 request=request,
             )
             messages.success(request, "已解聘。")
             return redirect("org:supervisor_list")
     except HANDLED as exc:
-        if action == "appoint":
-            apply_errors(form, exc)
-        else:
-            messages.error(request, exc.message)
+        show_error(request, exc, form if action == "appoint" else None)
     may_appoint = actor.has(Role.SYSTEM_ADMIN) or actor.has(Role.TOWNSHIP_SECRETARY)
     townships = UNITS.scope(actor).filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE)
     return render(

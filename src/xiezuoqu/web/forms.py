@@ -1,17 +1,40 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
-from xiezuoqu.errors import DomainError
+from xiezuoqu.errors import DomainError, NotFound, NotPermitted
 
 
 def apply_errors(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a service's domain error on the form: field errors on fields, the message on top."""
     placed = False
-    for name, messages in exc.field_errors.items():
+    for name, field_messages in exc.field_errors.items():
         if name in form.fields:
-            for message in messages:
+            for message in field_messages:
                 form.add_error(name, message)
             placed = True
     if not placed or not exc.field_errors:
         form.add_error(None, exc.message)
+
+
+def show_error(request: HttpRequest, exc: DomainError, form: forms.BaseForm | None = None) -> None:
+    """A domain error caught by a page: on record if it is a refusal, then shown on the form or on top."""
+    from xiezuoqu.audit.refusals import record_refusal
+
+    record_refusal(request, exc)
+    # "Not allowed" and "not found" are about the user, not the input: shown on top, not on a form
+    # (which a user without the right may not even be shown).
+    if form is not None and not isinstance(exc, NotPermitted | NotFound):
+        apply_errors(form, exc)
+    else:
+        messages.error(request, exc.message)
+
+
+def posted_id(request: HttpRequest, name: str) -> int:
+    """An object id from a POSTed form; anything but digits is an object that does not exist."""
+    value = request.POST.get(name, "").strip()
+    if not value.isdigit():
+        raise NotFound()
+    return int(value)
