@@ -164,3 +164,15 @@ def test_an_external_next_url_is_ignored(client, township_user):
 def test_inactive_users_cannot_log_in(client, township_user):
     User.objects.filter(pk=township_user.pk).update(is_active=False)
     assert login(client).status_code == 200
+
+
+def test_attempts_on_a_locked_account_do_not_extend_the_lock(client, township_user, settings):
+    for _ in range(settings.XIEZUOQU["LOCKOUT_THRESHOLD"]):
+        login(client, password="wrong password!")
+    township_user.refresh_from_db()
+    until = township_user.locked_until
+    for _ in range(3):
+        login(client, password="wrong password!")
+    township_user.refresh_from_db()
+    assert township_user.locked_until == until
+    assert AuditEvent.objects.filter(action="account.login_failed", detail__reason="locked").count() == 3

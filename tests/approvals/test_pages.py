@@ -208,7 +208,7 @@ def test_other_administrators_do_not_see_chains(client, world, who):
 
 
 def test_the_default_chains_button(client, world):
-    client.force_login(world.system_admin)
+    client.force_login(world.head)
     response = client.post(reverse("approvals:chain_defaults"), follow=True)
     assert "已按默认设置配置 6 条审批链" in response.content.decode()
     assert ApprovalChain.objects.filter(commission=world.commission, is_active=True).count() == 6
@@ -223,7 +223,7 @@ def test_only_configurers_open_the_chain_form(client, world):
 
 def test_saving_the_chain_form_creates_a_new_version(client, world):
     configure(world, "case.sanction", Mode.SEQUENTIAL, ZONE_THEN_COMMISSION[1:])
-    client.force_login(world.system_admin)
+    client.force_login(world.head)
     response = client.post(
         reverse("approvals:chain_edit", args=["case.sanction"]),
         {

@@ -146,9 +146,9 @@ def test_targets_of_another_commission_are_refused(world):
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("head", True), ("system_admin", True), ("leader_a", False), ("requester", False), ("audit_admin", False)],
+    [("head", True), ("system_admin", False), ("leader_a", False), ("requester", False), ("audit_admin", False)],
 )
-def test_only_the_head_or_the_system_administrator_configures_chains(world, who, allowed):
+def test_only_the_commission_head_configures_chains(world, who, allowed):
     call = lambda: services.configure_chain(  # noqa: E731
         actor=actor_of(getattr(world, who)),
         matter_type="clue.disposal",
@@ -238,3 +238,16 @@ def test_default_chains_work_end_to_end(world):
     services.decide(actor=actor_of(world.head), approval_id=sanction.pk, decision=A)
     sanction.refresh_from_db()
     assert sanction.state == State.APPROVED
+
+
+def test_a_reporter_identity_chain_must_keep_the_commission_head(world):
+    """举报人身份 is released only with the commission head's approval, whatever the configuration."""
+    with pytest.raises(ValidationFailed) as refused:
+        services.configure_chain(
+            actor=actor_of(world.head),
+            matter_type="reporter_identity.request",
+            name="只经登记员",
+            mode=Mode.SEQUENTIAL,
+            steps=[StepSpec(Role.REGISTRAR, UnitRule.REQUESTER_UNIT, "登记员审批")],
+        )
+    assert any("须经" in message for message in refused.value.field_errors["steps"])

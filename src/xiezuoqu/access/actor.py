@@ -175,9 +175,9 @@ def build_actor(user: User | AnonymousUser) -> Actor:
             roles.add(Role.ZONE_DEPUTY)
         zone_ids = led | deputy
         if roles & {Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF}:
-            anchor_units = {
-                unit for role, unit in pairs if role in (Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF)
-            } or ({home_unit_id} if home_unit_id else set())
+            anchor_units = {unit for role, unit in pairs if role in (Role.INSPECTION_STAFF, Role.DISPATCHED_STAFF)} or (
+                {home_unit_id} if home_unit_id else set()
+            )
             office_zones |= set(
                 ZoneMembership.objects.filter(unit_id__in=anchor_units, end_date__isnull=True).values_list(
                     "zone_id", flat=True

@@ -45,7 +45,9 @@ TOKENS = register(Policy(ApiToken, "接口令牌", tokens_visible_to, can_view_t
 
 
 def user_directory(actor: Actor, *, query: str = "", role: str = "") -> QuerySet[User]:
-    qs = users_visible_to(actor).select_related("staff", "staff__home_unit", "village_supervisor")
+    qs = users_visible_to(actor).select_related(
+        "staff", "staff__home_unit", "village_supervisor", "village_supervisor__village"
+    )
     if query:
         qs = qs.filter(
             Q(username__icontains=query) | Q(display_name__icontains=query) | Q(staff__name__icontains=query)

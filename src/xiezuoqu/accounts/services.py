@@ -54,7 +54,9 @@ def record_login_failure(*, username: str, user: User | None, request: HttpReque
     conf = settings.XIEZUOQU
     with transaction.atomic():
         detail: dict[str, object] = {"username": username[:150], "reason": reason}
-        if user is not None:
+        # Attempts against a locked account are recorded but do not extend the lock: otherwise
+        # anyone could keep a colleague locked out for ever.
+        if user is not None and reason != "locked":
             locked = User.objects.select_for_update().get(pk=user.pk)
             locked.failed_logins += 1
             if locked.failed_logins >= conf["LOCKOUT_THRESHOLD"]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,6 +66,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"].strip()
         candidate = login_candidate(username)
         if candidate is not None and services.is_locked(candidate):
+            make_password(form.cleaned_data["password"])  # same work as a real check: no timing tell
             services.record_login_failure(username=username, user=candidate, request=request, reason="locked")
             form.add_error(None, "该账号因连续登录失败已被临时锁定，请稍后再试或联系安全保密管理员解锁。")
         else:

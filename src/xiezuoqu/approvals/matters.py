@@ -41,13 +41,16 @@ class UnitRule(models.TextChoices):
 class MatterType:
     slug: str
     label: str
+    # A role every chain of this matter type must include, whatever the commission configures
+    # (the national rule names who decides: e.g. the commission head for a reporter's identity).
+    required_role: str = ""
 
 
 MATTER_TYPES: dict[str, MatterType] = {}
 
 
-def register_matter_type(slug: str, label: str) -> MatterType:
-    matter = MatterType(slug, label)
+def register_matter_type(slug: str, label: str, *, required_role: str = "") -> MatterType:
+    matter = MatterType(slug, label, required_role)
     MATTER_TYPES[slug] = matter
     return matter
 
@@ -60,8 +63,11 @@ def matter_label(slug: str) -> str:
 CLUE_DISPOSAL = register_matter_type("clue.disposal", "问题线索处置")
 VERIFICATION_PLAN = register_matter_type("verification.plan", "初步核实方案")
 DEADLINE_EXTENSION = register_matter_type("deadline.extension", "办理时限延期")
-RECUSAL_OVERRIDE = register_matter_type("recusal.override", "回避冲突例外")
-REPORTER_IDENTITY_REQUEST = register_matter_type("reporter_identity.request", "查阅举报人身份")
+# 回避: the commission head decides for staff; 举报人身份: released only with the head's approval.
+RECUSAL_OVERRIDE = register_matter_type("recusal.override", "回避冲突例外", required_role=Role.COMMISSION_HEAD)
+REPORTER_IDENTITY_REQUEST = register_matter_type(
+    "reporter_identity.request", "查阅举报人身份", required_role=Role.COMMISSION_HEAD
+)
 CASE_SANCTION = register_matter_type("case.sanction", "处分决定")
 
 

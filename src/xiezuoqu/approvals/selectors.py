@@ -37,7 +37,8 @@ APPROVER_ROLES = frozenset(STAFF_ROLES)
 # Roles that see every request of their commission.
 OVERSIGHT_ROLES = frozenset({Role.COMMISSION_HEAD, Role.COMMISSION_LEADER, Role.CASE_MANAGER})
 # Who may (re)configure chains.
-CHAIN_CONFIGURERS = frozenset({Role.COMMISSION_HEAD, Role.SYSTEM_ADMIN})
+# The commission decides its chains (its head); the system administrator only reads them.
+CHAIN_CONFIGURERS = frozenset({Role.COMMISSION_HEAD})
 CHAIN_READERS = frozenset(STAFF_ROLES | {Role.SYSTEM_ADMIN})
 UNIT_BOUND_RULES = (UnitRule.REQUESTER_UNIT, UnitRule.FIXED_UNIT)
 NOTHING = Q(pk__in=[])

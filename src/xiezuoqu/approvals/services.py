@@ -568,6 +568,11 @@ def _validate_chain(
         if problems:
             errors.setdefault("steps", []).extend(problems)
         cleaned.append(StepSpec(spec.role, spec.unit_rule, label, spec.fixed_unit_id))
+    matter = MATTER_TYPES.get(matter_type)
+    if matter is not None and matter.required_role and all(s.role != matter.required_role for s in specs):
+        errors.setdefault("steps", []).append(
+            f"“{matter.label}”须经{ROLE_LABELS.get(matter.required_role, matter.required_role)}审批，请保留该审批环节。"
+        )
     if errors:
         raise ValidationFailed("审批链配置有误，请按提示修改。", field_errors=errors)
     return cleaned

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.http import HttpRequest
@@ -360,8 +361,13 @@ def declare_relationship(
         errors["end_date"] = ["终止日期不能早于起始日期。"]
     if errors:
         raise ValidationFailed("申报信息不完整，请按提示补充。", field_errors=errors)
+    rel = DeclaredRelationship(staff=staff, **values)
+    try:
+        rel.full_clean(exclude=["staff"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed("申报信息有误，请按提示修改。", field_errors=exc.message_dict) from None
     with transaction.atomic():
-        rel = DeclaredRelationship.objects.create(staff=staff, **values)
+        rel.save(force_insert=True)
         _created(
             actor,
             rel,
@@ -417,7 +423,7 @@ def create_mentoring_pair(
     if len({p.pk for p in people}) != 3:
         raise ValidationFailed("带教人和两名学员须为三个不同的人。", field_errors={"mentee_two": ["请选择不同的人"]})
     zone_units = _zone_units_led_by(actor)
-    may = actor.has(Role.SYSTEM_ADMIN) or any(p.home_unit_id in zone_units for p in (one, two))
+    may = actor.has(Role.SYSTEM_ADMIN) or all(p.home_unit_id in zone_units for p in (one, two))
     if not may:
         raise NotPermitted(
             "一帮二结对由学员所在协作区的组长、副组长或系统管理员设置。", audit_action="mentoring.create"
@@ -428,6 +434,9 @@ def create_mentoring_pair(
         if mentee.home_unit.kind != Unit.Kind.TOWNSHIP_COMMITTEE:
             raise RuleViolation(f"{mentee} 不是乡镇（街道）纪委干部；一帮二的学员为乡镇干部。")
     with transaction.atomic():
+        # Lock the mentees themselves: with no pair yet there is no pair row to lock, and two
+        # concurrent requests must not both put one cadre into two pairs.
+        list(StaffMember.objects.select_for_update().filter(pk__in=[one.pk, two.pk]).order_by("pk"))
         busy = (
             MentoringPair.objects.select_for_update()
             .filter(Q(mentee_one__in=[one, two]) | Q(mentee_two__in=[one, two]), end_date__isnull=True)
@@ -509,7 +518,19 @@ def end_village_supervisor(
         if end_date < supervisor.start_date:
             raise ValidationFailed("解聘日期不能早于聘任日期。", field_errors={"end_date": ["日期过早"]})
         _update(actor, supervisor, {"end_date": end_date}, "supervisor.ended", request)
-        from xiezuoqu.accounts.models import User
+        from xiezuoqu.accounts.models import User, end_sessions
 
-        User.objects.filter(village_supervisor=supervisor).update(is_active=False)
+        account = User.objects.select_for_update().filter(village_supervisor=supervisor, is_active=True).first()
+        if account is not None:  # the supervisor's login ends with the appointment
+            account.is_active = False
+            account.save(update_fields=["is_active"])
+            end_sessions(account.pk)
+            record_event(
+                actor=actor,
+                action="account.deactivated",
+                target=account,
+                changes={"is_active": [True, False]},
+                detail={"reason": "supervisor.ended"},
+                request=request,
+            )
     return supervisor
