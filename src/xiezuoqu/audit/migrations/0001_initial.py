@@ -4,52 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('mac', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "mac",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计链头',
-                'verbose_name_plural': '审计链头',
+                "verbose_name": "审计链头",
+                "verbose_name_plural": "审计链头",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='序号')),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('commission_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='纪委监委')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True, verbose_name='操作人ID')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('role', models.CharField(blank=True, max_length=30, verbose_name='角色')),
-                ('action', models.CharField(max_length=80, verbose_name='动作')),
-                ('target_type', models.CharField(blank=True, max_length=80, verbose_name='对象类型')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='对象ID')),
-                ('target_label', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('outcome', models.CharField(choices=[('allowed', '允许'), ('refused', '拒绝')], default='allowed', max_length=10, verbose_name='结果')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更（原值→新值）')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='说明')),
-                ('client_address', models.CharField(blank=True, max_length=64, verbose_name='客户端地址')),
-                ('algorithm', models.CharField(default='hmac-sha256', max_length=16)),
-                ('prev_mac', models.CharField(max_length=64)),
-                ('mac', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="序号")),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "commission_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="纪委监委"),
+                ),
+                ("actor_id", models.BigIntegerField(blank=True, null=True, verbose_name="操作人ID")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("role", models.CharField(blank=True, max_length=30, verbose_name="角色")),
+                ("action", models.CharField(max_length=80, verbose_name="动作")),
+                ("target_type", models.CharField(blank=True, max_length=80, verbose_name="对象类型")),
+                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="对象ID")),
+                ("target_label", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("allowed", "允许"), ("refused", "拒绝")],
+                        default="allowed",
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更（原值→新值）")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="说明")),
+                ("client_address", models.CharField(blank=True, max_length=64, verbose_name="客户端地址")),
+                ("algorithm", models.CharField(default="hmac-sha256", max_length=16)),
+                ("prev_mac", models.CharField(max_length=64)),
+                ("mac", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['actor_id', '-seq'], name='audit_actor_seq'), models.Index(fields=['target_type', 'target_id', '-seq'], name='audit_target_seq'), models.Index(fields=['action', '-seq'], name='audit_action_seq')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["actor_id", "-seq"], name="audit_actor_seq"),
+                    models.Index(fields=["target_type", "target_id", "-seq"], name="audit_target_seq"),
+                    models.Index(fields=["action", "-seq"], name="audit_action_seq"),
+                ],
             },
         ),
     ]

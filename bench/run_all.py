@@ -1,0 +1,26 @@
+#!/usr/bin/env python
+"""Run every benchmark under bench/ one after the other and print their numbers (`make bench`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = [
+    ("审计链 / audit chain", ["bench_audit.py", "--rows", "100000"]),
+    ("组织机构（省级规模）/ org at province scale", ["bench_org.py", "--counties", "100"]),
+]
+
+
+def main() -> int:
+    failed = 0
+    for title, argv in BENCHES:
+        print(f"\n=== {title} ===", flush=True)
+        failed |= subprocess.call([sys.executable, str(HERE / argv[0]), *argv[1:]])
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
