@@ -63,7 +63,7 @@ def test_a_refused_look_at_the_log_is_itself_recorded(client, commission, clerk_
     client.get(reverse("audit:detail", args=[event.seq]), REMOTE_ADDR="10.9.9.9")
     client.get("/api/v1/audit/events")
     refusals = list(AuditEvent.objects.filter(actor_id=admin.pk, outcome="refused").order_by("seq"))
-    assert [(r.action, r.target_id) for r in refusals] == [("auditevent.view", str(event.seq)), ("audit.viewed", "")]
+    assert [(r.action, r.target_id) for r in refusals] == [("auditevent.viewed", str(event.seq)), ("audit.viewed", "")]
     assert refusals[0].client_address == "10.9.9.9"
     assert refusals[0].detail["path"] == reverse("audit:detail", args=[event.seq])
 

@@ -50,7 +50,7 @@ def test_staff_detail_is_404_for_a_village_supervisor_and_the_refusal_is_audited
     staff = StaffMember.objects.first()
     assert client.get(reverse("org:staff_detail", args=[staff.pk])).status_code == 404
     assert client.get(reverse("org:staff_detail", args=[999999])).status_code == 404
-    assert AuditEvent.objects.filter(action="staffmember.view", outcome="refused", target_id=str(staff.pk)).exists()
+    assert AuditEvent.objects.filter(action="staffmember.viewed", outcome="refused", target_id=str(staff.pk)).exists()
 
 
 def test_viewing_declared_relationships_is_audited(client, demo):

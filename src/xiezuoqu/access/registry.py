@@ -47,7 +47,7 @@ class Policy(Generic[M]):
             return qs.get(pk=pk)
         except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound(
-                audit_action=f"{self.model._meta.model_name}.view",
+                audit_action=f"{self.model._meta.model_name}.viewed",  # refused: outcome says so
                 target_type=self.model._meta.label_lower,
                 target_id=str(pk),
             ) from None

@@ -398,5 +398,5 @@ def _user_in_commission(actor: Actor, user_id: int, *, lock: bool = False) -> Us
         qs = qs.select_for_update()
     user = qs.first()
     if user is None:
-        raise NotFound(audit_action="user.view", target_type="accounts.user", target_id=str(user_id))
+        raise NotFound(audit_action="user.viewed", target_type="accounts.user", target_id=str(user_id))
     return user

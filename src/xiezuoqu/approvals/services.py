@@ -86,7 +86,7 @@ def _lock_visible(actor: Actor, approval_id: Any) -> ApprovalRequest:
         approval = None
     if approval is None or not can_view_request(actor, approval):
         raise NotFound(
-            audit_action="approvalrequest.view", target_type="approvals.approvalrequest", target_id=str(approval_id)
+            audit_action="approvalrequest.viewed", target_type="approvals.approvalrequest", target_id=str(approval_id)
         )
     return approval
 

@@ -148,7 +148,7 @@ def get_event_for(actor: Actor, seq: int) -> AuditEvent:
     """The funnel for one event, by its chain position: missing and forbidden both raise ``NotFound``."""
     event = events_visible_to(actor).filter(seq=seq).first()
     if event is None:
-        raise NotFound(audit_action="auditevent.view", target_type="audit.auditevent", target_id=str(seq))
+        raise NotFound(audit_action="auditevent.viewed", target_type="audit.auditevent", target_id=str(seq))
     return event
 
 

@@ -130,6 +130,8 @@ XIEZUOQU: dict[str, Any] = {
     # The audit chain's HMAC key lives outside the database (file or environment).
     "AUDIT_KEY_FILE": os.environ.get("XIEZUOQU_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key")),
     "AUDIT_KEY": os.environ.get("XIEZUOQU_AUDIT_KEY", ""),
+    # hmac-sha256 (default) or hmac-sm3 (GB/T 32905); each row records the algorithm it was signed with.
+    "AUDIT_ALGORITHM": os.environ.get("XIEZUOQU_AUDIT_ALGORITHM", "hmac-sha256"),
     "API_TOKEN_DAYS": int(os.environ.get("XIEZUOQU_API_TOKEN_DAYS", "365")),
 }
 
