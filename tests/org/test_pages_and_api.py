@@ -151,3 +151,20 @@ def test_broken_ids_in_a_form_get_a_clear_message_not_a_500(client, demo, payloa
     response = client.post(reverse("org:mentoring_list"), payload)
     assert response.status_code == 200
     assert "未找到" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", LOGINS)
+def test_every_role_logs_in_with_totp_when_production_requires_it(client, demo, settings, username):
+    import pyotp
+
+    settings.XIEZUOQU = {**settings.XIEZUOQU, "TOTP_REQUIRED_ROLES": ["all"]}
+    response = client.post(reverse("accounts:login"), {"username": username, "password": "Fengcheng#2026"})
+    assert response["Location"] == reverse("accounts:totp_setup")
+    client.get(reverse("accounts:totp_setup"))
+    secret = User.objects.get(username=username).totp_secret
+    client.post(reverse("accounts:totp_setup"), {"code": pyotp.TOTP(secret).now()})
+    assert client.get("/", follow=True).status_code == 200
+    client.post(reverse("accounts:logout"))
+    # the next login asks for the code after the password
+    response = client.post(reverse("accounts:login"), {"username": username, "password": "Fengcheng#2026"})
+    assert response["Location"].startswith(reverse("accounts:totp"))
