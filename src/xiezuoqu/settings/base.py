@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "xiezuoqu.audit",
     "xiezuoqu.approvals",
     "xiezuoqu.workdays",
+    "xiezuoqu.deadlines",
+    "xiezuoqu.dedup",
+    "xiezuoqu.intake",
     "xiezuoqu.demo",
     "xiezuoqu.web",
 ]
@@ -132,6 +135,10 @@ XIEZUOQU: dict[str, Any] = {
     "AUDIT_KEY": os.environ.get("XIEZUOQU_AUDIT_KEY", ""),
     # hmac-sha256 (default) or hmac-sm3 (GB/T 32905); each row records the algorithm it was signed with.
     "AUDIT_ALGORITHM": os.environ.get("XIEZUOQU_AUDIT_ALGORITHM", "hmac-sha256"),
+    # Master key for field encryption (reporter identity, ID numbers): outside the database.
+    "DATA_KEY": os.environ.get("XIEZUOQU_DATA_KEY", ""),
+    "DATA_KEY_FILE": os.environ.get("XIEZUOQU_DATA_KEY_FILE", str(VAR_DIR / "data.key")),
+    "KEYRING": os.environ.get("XIEZUOQU_KEYRING", "xiezuoqu.crypto.SoftwareKeyring"),
     "API_TOKEN_DAYS": int(os.environ.get("XIEZUOQU_API_TOKEN_DAYS", "365")),
 }
 

@@ -11,7 +11,12 @@ PASSWORD_HASHERS = ["xiezuoqu.accounts.hashers.TestArgon2PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 _tmp = Path(tempfile.mkdtemp(prefix="xiezuoqu-test-"))
-XIEZUOQU = {**XIEZUOQU, "AUDIT_KEY": "test-audit-key-0123456789abcdef", "AUDIT_KEY_FILE": str(_tmp / "audit.key")}
+XIEZUOQU = {
+    **XIEZUOQU,
+    "AUDIT_KEY": "test-audit-key-0123456789abcdef",
+    "AUDIT_KEY_FILE": str(_tmp / "audit.key"),
+    "DATA_KEY": "test-data-key-0123456789abcdef-0123456789",
+}
 
 # Serve static files straight from the apps (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
