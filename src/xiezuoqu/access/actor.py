@@ -72,6 +72,11 @@ class Actor:
     def is_leadership(self) -> bool:
         return bool(self.roles & LEADERSHIP_ROLES)
 
+    @property
+    def leadership_zone_ids(self) -> frozenset[int]:
+        """Zones this actor leads or deputises (not the zones of the office they work in)."""
+        return self.led_zone_ids | self.deputy_zone_ids
+
     def units_for_role(self, role: str) -> frozenset[int]:
         """The units where this actor holds ``role``: its assignments' units, else the home unit."""
         units = frozenset(unit for r, unit in self.role_unit_pairs if r == role)

@@ -118,15 +118,8 @@ def can_view_staff(actor: Actor, staff: StaffMember) -> bool:
 
 
 def _led_zone_unit_ids(actor: Actor) -> set[int]:
-    if not actor.has(Role.ZONE_LEADER, Role.ZONE_DEPUTY):
-        return set()
     # Only the zones they lead or deputise (zone_ids also holds the zones of their office).
-    lead_zones = set(
-        Zone.objects.filter(
-            Q(leader_id=actor.staff_id) | Q(deputies__staff_id=actor.staff_id, deputies__end_date__isnull=True)
-        ).values_list("id", flat=True)
-    )
-    return current_member_unit_ids(lead_zones)
+    return current_member_unit_ids(actor.leadership_zone_ids)
 
 
 def relationships_visible_to(actor: Actor) -> QuerySet[DeclaredRelationship]:

@@ -472,12 +472,7 @@ def end_mentoring_pair(
 
 
 def _zone_units_led_by(actor: Actor) -> set[int]:
-    if not actor.has(Role.ZONE_LEADER, Role.ZONE_DEPUTY) or actor.staff_id is None:
-        return set()
-    zones = Zone.objects.filter(
-        Q(leader_id=actor.staff_id) | Q(deputies__staff_id=actor.staff_id, deputies__end_date__isnull=True)
-    ).values_list("id", flat=True)
-    return current_member_unit_ids(zones)
+    return current_member_unit_ids(actor.leadership_zone_ids)
 
 
 # --- village supervisors ------------------------------------------------------------------------
