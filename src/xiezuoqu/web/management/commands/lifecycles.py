@@ -1,0 +1,26 @@
+"""Print the life cycles (state tables) of the product as Mermaid diagrams, generated from the code.
+
+    xiezuoqu lifecycles > docs/lifecycles.md
+
+Each stateful app's ``workflow.py`` exposes ``mermaid()``; the list below names them, so the
+documentation of the life cycles is generated, never stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+LIFECYCLES = [
+    ("审批申请（approvals）", "xiezuoqu.approvals.workflow.mermaid"),
+]
+
+
+class Command(BaseCommand):
+    help = "以 Mermaid 状态图输出各业务对象的生命周期（由代码中的状态表生成）"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for title, path in LIFECYCLES:
+            self.stdout.write(f"## {title}\n\n```mermaid\n{import_string(path)()}\n```\n")

@@ -1,0 +1,16 @@
+"""The life-cycle diagrams are generated from the state tables."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from xiezuoqu.approvals.workflow import TRANSITIONS
+
+
+def test_every_transition_of_the_approval_table_is_in_the_diagram():
+    out = StringIO()
+    call_command("lifecycles", stdout=out)
+    text = out.getvalue()
+    assert "stateDiagram-v2" in text
+    for (before, _action), after in TRANSITIONS.items():
+        assert f"{before or '[*]'} --> {after}" in text
