@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("审计链 / audit chain", ["bench_audit.py", "--rows", "100000"]),
     ("组织机构（省级规模）/ org at province scale", ["bench_org.py", "--counties", "100"]),
+    ("时限 / deadlines", ["bench_deadlines.py", "--rows", "1000000"]),
 ]
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from xiezuoqu.access.actor import Actor, actor_for
-from xiezuoqu.accounts.roles import ADMIN_ROLES, STAFF_ROLES, Role
+from xiezuoqu.accounts.roles import ADMIN_ROLES, COMMISSION_WIDE_ROLES, STAFF_ROLES, Role
 
 # (label, url name, roles that see the entry; None = everyone logged in)
 NAV: list[tuple[str, str, frozenset[str] | None]] = [
@@ -17,6 +17,8 @@ NAV: list[tuple[str, str, frozenset[str] | None]] = [
     ("村级监督员", "org:supervisor_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
     ("审批", "approvals:inbox", STAFF_ROLES),
     ("审批链", "approvals:chains", frozenset({Role.SYSTEM_ADMIN})),
+    ("待办时限", "deadlines:queue", STAFF_ROLES),
+    ("超期督办", "deadlines:overdue", frozenset({Role.ZONE_LEADER, Role.ZONE_DEPUTY}) | COMMISSION_WIDE_ROLES),
     ("工作日历", "workdays:calendar", STAFF_ROLES | ADMIN_ROLES),
     ("账号与角色", "accounts:user_list", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
     ("审计日志", "audit:list", frozenset({Role.AUDIT_ADMIN})),
