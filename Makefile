@@ -28,7 +28,7 @@ migrate: install
 	$(BIN)/xiezuoqu migrate --noinput
 
 demo: migrate
-	$(BIN)/xiezuoqu load_demo
+	$(BIN)/xiezuoqu load_demo --reports 240
 
 run: demo
 	$(BIN)/python -m xiezuoqu.serve --host $(HOST) --port $(PORT)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("calendar/", include("xiezuoqu.workdays.urls")),
     path("deadlines/", include("xiezuoqu.deadlines.urls")),
     path("intake/", include("xiezuoqu.intake.urls")),
+    path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]

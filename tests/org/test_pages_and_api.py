@@ -21,6 +21,8 @@ def test_every_role_logs_in_and_reaches_its_first_page(client, demo, username):
     body = response.content.decode()
     if username == "shenji":
         assert "审计" in body
+    elif username == "jianduyuan":
+        assert "监督员" in body and "第一协作区" not in body  # straight to the submission form
     else:
         assert "协作区" in body and "第一协作区" in body
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "xiezuoqu.intake"
     verbose_name = "信访举报"
+
+    def ready(self) -> None:
+        from xiezuoqu.deadlines.services import register_deadline_kind
+
+        from . import rules, selectors, services  # noqa: F401  (policies and approval hooks register on import)
+
+        for period in rules.PERIODS:
+            register_deadline_kind(period.kind, period.label, warn_days=period.warn_days, rule=period.rule)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xiezuoqu.deadlines",
     "xiezuoqu.dedup",
     "xiezuoqu.intake",
+    "xiezuoqu.public",
     "xiezuoqu.demo",
     "xiezuoqu.web",
 ]
@@ -158,6 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------------
+MEDIA_ROOT = Path(os.environ.get("XIEZUOQU_MEDIA_ROOT", VAR_DIR / "media"))
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STORAGES = {

@@ -12,5 +12,5 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.roles == {"audit_admin"}:
         return redirect("audit:list")
     if actor.roles == {"village_supervisor"}:
-        return redirect("org:my_village")
+        return redirect("intake:village")
     return redirect("org:chart")
