@@ -117,6 +117,20 @@ CHANNEL_WEIGHTS = [
     (Channel.VILLAGE_SUPERVISOR, 5),
 ]
 GIVEN = "志国建军海燕秀兰春生德福玉梅立新晓东红霞宝山长青国庆丽娟永刚桂芝文华"
+OPENINGS = ["", "群众反映：", "来信人称，", "据反映，", "有村民反映，", "举报人称："]
+# Particulars that make each matter its own (real reports differ in these, not only in names).
+DETAILS = [
+    "此事发生在{y}年春耕前后，村民代表会议记录中没有相关内容。",
+    "知情人包括本村{w}，可以作证。",
+    "有关票据和收据复印件已由村民保存。",
+    "村里的公示栏自去年秋天起就再没有更新过。",
+    "镇里曾派人来过一次，但问题至今没有解决。",
+    "涉及农户约{k}户，多数是老人和留守妇女。",
+    "相关款项经由{p2}的个人银行卡转出。",
+    "{w}曾当面向其询问，被以“上级有规定”为由搪塞。",
+    "村里在微信群中发过一次通知，很快就被撤回了。",
+    "问题持续了{k}个月左右，群众多次到镇里反映。",
+]
 
 
 @dataclass
@@ -180,7 +194,10 @@ def load_demo_reports(*, count: int = 240, seed: int = 2026) -> ReportsSummary:
             }
             if "{u}" in summary_t:
                 slots["r"] = rng.choice(TOWN_POSITIONS)
-            summary, content = summary_t.format(**slots), content_t.format(**slots)
+            slots.update({"w": _name(rng), "p2": _name(rng), "k": rng.randint(3, 40)})
+            extras = "".join(d.format(**slots) for d in rng.sample(DETAILS, rng.randint(1, 3)))
+            summary = summary_t.format(**slots)
+            content = rng.choice(OPENINGS) + content_t.format(**slots) + extras
             township_id, village_id = township.pk, village.pk
             earlier.append((township_id, summary, content, category, village_id, person))
         real_name = rng.random() < 0.3
