@@ -11,6 +11,7 @@ urlpatterns = [
     path("calendar/", include("xiezuoqu.workdays.urls")),
     path("deadlines/", include("xiezuoqu.deadlines.urls")),
     path("intake/", include("xiezuoqu.intake.urls")),
+    path("clues/", include("xiezuoqu.clues.urls")),
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]

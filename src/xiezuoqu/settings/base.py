@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xiezuoqu.deadlines",
     "xiezuoqu.dedup",
     "xiezuoqu.intake",
+    "xiezuoqu.clues",
     "xiezuoqu.public",
     "xiezuoqu.demo",
     "xiezuoqu.web",

@@ -18,6 +18,8 @@ NAV: list[tuple[str, str, frozenset[str] | None]] = [
     ("信访台账", "intake:ledger", STAFF_ROLES),
     ("登记", "intake:register", frozenset({Role.REGISTRAR})),
     ("我的监督", "intake:village", frozenset({Role.VILLAGE_SUPERVISOR})),
+    ("问题线索", "clues:ledger", STAFF_ROLES),
+    ("线索集中管理", "clues:central", frozenset({Role.COMMISSION_HEAD, Role.COMMISSION_LEADER, Role.CASE_MANAGER})),
     ("审批", "approvals:inbox", STAFF_ROLES),
     ("审批链", "approvals:chains", frozenset({Role.SYSTEM_ADMIN})),
     ("待办时限", "deadlines:queue", STAFF_ROLES),

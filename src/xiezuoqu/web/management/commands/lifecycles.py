@@ -15,6 +15,8 @@ from django.utils.module_loading import import_string
 
 LIFECYCLES = [
     ("审批申请（approvals）", "xiezuoqu.approvals.workflow.mermaid"),
+    ("检举控告件（intake）", "xiezuoqu.intake.workflow.mermaid"),
+    ("问题线索（clues）", "xiezuoqu.clues.workflow.mermaid"),
 ]
 
 

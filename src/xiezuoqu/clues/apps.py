@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CluesConfig(AppConfig):
+    name = "xiezuoqu.clues"
+    verbose_name = "问题线索"
+
+    def ready(self) -> None:
+        from xiezuoqu.deadlines.services import register_deadline_kind
+
+        from . import rules, selectors, services  # noqa: F401  (policies and approval hooks register on import)
+
+        for period in rules.PERIODS:
+            register_deadline_kind(period.kind, period.label, warn_days=period.warn_days, rule=period.rule)
