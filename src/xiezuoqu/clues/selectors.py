@@ -569,3 +569,25 @@ def reconciliation(actor: Actor, start: date, end: date) -> Reconciliation:
         elif clue.state_changed_at < until - timedelta(days=STUCK_DAYS):
             stuck.append(StuckClue(clue, f"{STUCK_DAYS}日以上无进展"))
     return Reconciliation(start, end, opened, changes, stuck)
+
+
+def similar_clues_for_report(actor: Actor, report: Any, *, limit: int = 5) -> list[tuple[Clue, Any]]:
+    """Clues near-duplicate to a report (same accused or similar text), cut to the actor's clue scope:
+    shown on the report page so that a new report about a known matter joins its clue."""
+    from xiezuoqu.dedup.services import find_similar
+
+    if not clues_visible_to(actor).exists():
+        return []
+    names = [a.name for a in report.accused.all() if a.name and a.name != "不详"]
+    matches = [
+        m
+        for m in find_similar(
+            text=f"{report.summary}\n{report.content}",
+            accused_names=names,
+            commission_ids=[report.commission_id],
+            limit=limit * 3,
+        )
+        if m.kind == "clue"
+    ]
+    visible = {c.pk: c for c in clues_visible_to(actor).filter(pk__in=[m.object_id for m in matches])}
+    return [(visible[m.object_id], m) for m in matches if m.object_id in visible][:limit]

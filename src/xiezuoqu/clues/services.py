@@ -317,6 +317,7 @@ def open_clue(*, actor: Actor, data: ClueInput, request: HttpRequest | None = No
             request=request,
         )
         _sign(clue, actor, Action.OPEN, "")
+        index_clue(clue)
         open_deadline(
             actor=actor,
             target=clue,
@@ -331,6 +332,25 @@ def open_clue(*, actor: Actor, data: ClueInput, request: HttpRequest | None = No
     return clue
 
 
+def index_clue(clue: Clue) -> None:
+    """Put the clue into the duplicate index, so registrars see it beside similar new reports."""
+    from xiezuoqu.dedup.services import index_document
+    from xiezuoqu.intake.models import ReportAccused
+
+    names = list(
+        ReportAccused.objects.filter(report__in=clue.report_links.values("report_id"))
+        .exclude(name__in=["", "不详"])
+        .values_list("name", flat=True)
+    )
+    index_document(
+        kind="clue",
+        object_id=clue.pk,
+        commission_id=clue.commission_id,
+        text=f"{clue.summary}\n{clue.content}",
+        accused_names=names,
+    )
+
+
 def join_reports(*, actor: Actor, clue_id: Any, report_ids: Sequence[Any], request: HttpRequest | None = None) -> Clue:
     """并入: further accepted reports about the same matter join an open clue (not handled twice)."""
     with transaction.atomic():
@@ -343,6 +363,7 @@ def join_reports(*, actor: Actor, clue_id: Any, report_ids: Sequence[Any], reque
         reports = _joinable_reports(actor, unit, report_ids)
         _link_reports(actor, clue, reports)
         _move(actor, clue, Action.JOIN_REPORTS, request, note="并入 " + "、".join(str(r) for r in reports))
+        index_clue(clue)  # the joined reports' accused now match the clue too
     return clue
 
 
