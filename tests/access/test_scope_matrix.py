@@ -100,3 +100,19 @@ def test_declared_relationships_are_seen_by_the_declarant_leadership_and_zone_le
     for username in ("xinfang", "anguan", "shenli", "dengji", "jianduyuan"):
         own = demo.user(username).staff_id
         assert set(_visible(demo, username, DeclaredRelationship).values_list("staff_id", flat=True)) <= {own}
+
+
+def test_scope_and_predicate_agree_with_a_demo_year_of_reports_and_clues(demo):
+    """The same agreement with case matters present: reports, identities, deadlines, clues, subjects."""
+    from xiezuoqu.demo.reports import load_demo_reports
+
+    summary = load_demo_reports(count=60)
+    assert summary.created == 60 and summary.clues > 0
+    for username in LOGINS:
+        actor = demo.actor(username)
+        for model, policy in POLICIES.items():
+            scoped = set(policy.scope(actor).values_list("pk", flat=True))
+            predicate = {obj.pk for obj in model._default_manager.all() if policy.can_view(actor, obj)}
+            assert scoped == predicate, f"{username} × {model.__name__}: scope and predicate disagree"
+            if policy.case_content and actor.is_admin:
+                assert not scoped, f"{username} (administrator) sees {model.__name__}"

@@ -138,6 +138,7 @@ class ReportsSummary:
     created: int
     concluded: int
     seconds: float
+    clues: int = 0
 
 
 def _name(rng: random.Random) -> str:
@@ -153,7 +154,7 @@ def load_demo_reports(*, count: int = 240, seed: int = 2026) -> ReportsSummary:
     started = timezone.now()
     commission = Commission.objects.get(name=COMMISSION_NAME, is_demo=True)
     if Report.objects.filter(commission=commission).exists():
-        return ReportsSummary(0, 0, 0.0)
+        return ReportsSummary(0, 0, 0.0, 0)
     rng = random.Random(seed)
     registrar = build_actor(User.objects.get(username="dengji"))
     handlers = {
@@ -249,7 +250,59 @@ def load_demo_reports(*, count: int = 240, seed: int = 2026) -> ReportsSummary:
         if handler is not None and age > 45 and rng.random() < 0.75:
             intake.conclude_report(actor=handler, report_id=report.pk, result=rng.choice(RESULTS))
             concluded += 1
-    return ReportsSummary(len(made), concluded, (timezone.now() - started).total_seconds())
+    clues = _open_demo_clues(handlers, rng)
+    return ReportsSummary(len(made), concluded, (timezone.now() - started).total_seconds(), clues)
+
+
+def _open_demo_clues(handlers: dict, rng: random.Random) -> int:  # type: ignore[type-arg]
+    """Townships with a demo login turn some of their assigned reports into clues and study them."""
+    from xiezuoqu.clues import services as clues
+    from xiezuoqu.clues.models import Rank, Source, SupervisionCategory
+
+    opened = 0
+    for unit_id, actor in handlers.items():
+        reports = Report.objects.filter(handling_unit_id=unit_id, state="assigned").prefetch_related("accused")
+        for report in list(reports.order_by("received_on"))[:5]:
+            clue = clues.open_clue(
+                actor=actor,
+                data=clues.ClueInput(
+                    handling_unit_id=unit_id,
+                    source=Source.REPORTS,
+                    category=report.category,
+                    summary=report.summary,
+                    content=report.content,
+                    report_ids=[report.pk],
+                ),
+            )
+            opened += 1
+            accused = list(report.accused.all())
+            if not accused or rng.random() < 0.3:
+                continue  # still to be studied
+            person = accused[0]
+            clues.add_subject(
+                actor=actor,
+                clue_id=clue.pk,
+                data=clues.SubjectInput(
+                    name=person.name,
+                    position="村干部",
+                    rank=Rank.VILLAGE,
+                    is_village_cadre=True,
+                    supervision_category=SupervisionCategory.GRASSROOTS,
+                    township_id=report.township_id,
+                    village_id=report.village_id,
+                ),
+                accused_ids=[person.pk],
+            )
+            clues.record_analysis(
+                actor=actor,
+                clue_id=clue.pk,
+                held_on=timezone.localdate(),
+                doubts="资金流向是否进入个人账户；相关台账是否完整。",
+                direction="调取村集体账目和补贴发放明细，核对银行流水，与相关农户谈话了解情况。",
+                difficulties="部分农户外出务工，需电话联系。",
+                participant_ids=[actor.staff_id],
+            )
+    return opened
 
 
 RESULTS = [

@@ -30,7 +30,8 @@ class Command(BaseCommand):
                 summary = load_demo_reports(count=options["reports"])
                 if summary.created:
                     self.stdout.write(
-                        f"演示信访举报：登记 {summary.created} 件，办结 {summary.concluded} 件；"
+                        f"演示信访举报：登记 {summary.created} 件，办结 {summary.concluded} 件，"
+                        f"转为问题线索 {summary.clues} 条；"
                         f"用时 {summary.seconds:.1f} 秒。"
                     )
         except DomainError as error:
