@@ -88,7 +88,10 @@ def _shingle_key() -> bytes:
     return keyring().key_for(SHINGLE_PURPOSE)
 
 
+@lru_cache(maxsize=32)
 def fingerprint(text: str) -> minhash.Fingerprint:
+    """The text's fingerprint under the product's key. Cached: registration looks a text up and then
+    indexes it, and the fingerprint is most of the CPU either costs."""
     return minhash.fingerprint(text, key=_shingle_key())
 
 
@@ -432,16 +435,11 @@ def find_similar(
 def _with_decisions(document: tuple[str, int], matches: list[Match]) -> list[Match]:
     """Attach the decisions already taken on (document, match) pairs, in either direction."""
     kind, object_id = document
-    pairs = Q()
-    for m in matches:
-        pairs |= Q(kind=kind, object_id=object_id, other_kind=m.kind, other_id=m.object_id)
-        pairs |= Q(kind=m.kind, object_id=m.object_id, other_kind=kind, other_id=object_id)
     decided: dict[tuple[str, int], str] = {}
-    for k, o, ok, oi, decision in DuplicateLink.objects.filter(pairs).values_list(
-        "kind", "object_id", "other_kind", "other_id", "decision"
-    ):
-        other = (ok, oi) if (k, o) == (kind, object_id) else (k, o)
-        decided[other] = decision
+    for k, o, ok, oi, decision in DuplicateLink.objects.filter(
+        Q(kind=kind, object_id=object_id) | Q(other_kind=kind, other_id=object_id)
+    ).values_list("kind", "object_id", "other_kind", "other_id", "decision"):
+        decided[(ok, oi) if (k, o) == (kind, object_id) else (k, o)] = decision
     if not decided:
         return matches
     return [dataclasses.replace(m, decision=decided.get((m.kind, m.object_id))) for m in matches]
