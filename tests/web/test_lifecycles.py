@@ -14,3 +14,12 @@ def test_every_transition_of_the_approval_table_is_in_the_diagram():
     assert "stateDiagram-v2" in text
     for (before, _action), after in TRANSITIONS.items():
         assert f"{before or '[*]'} --> {after}" in text
+
+
+def test_only_the_most_specific_nav_entry_is_highlighted():
+    from xiezuoqu.access.actor import Actor
+    from xiezuoqu.web.context import nav_for
+
+    actor = Actor(user_id=1, username="x", commission_id=1, roles=frozenset({"zone_leader"}))
+    active = [i["label"] for i in nav_for(actor, "/deadlines/overdue/") if i["active"]]
+    assert active == ["超期督办"]

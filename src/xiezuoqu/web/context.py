@@ -41,8 +41,12 @@ def nav_for(actor: Actor, path: str) -> list[dict[str, Any]]:
         except NoReverseMatch:  # an app not wired yet must not break every page
             continue
         # The org chart lives at the app's root, so it is active on its own page only.
-        active = path == url if name == "org:chart" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        matches = path == url if name == "org:chart" else path.startswith(url)
+        items.append({"label": label, "url": url, "active": matches})
+    # Only the most specific entry is highlighted (/deadlines/overdue/ is not also /deadlines/).
+    best = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == best
     return items
 
 
