@@ -32,7 +32,7 @@ NAV: list[tuple[str, str, frozenset[str] | None]] = [
 
 
 def nav_for(actor: Actor, path: str) -> list[dict[str, Any]]:
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name, roles in NAV:
         if roles is not None and not actor.roles & roles:
             continue
