@@ -2,22 +2,29 @@
 """Benchmark duplicate detection (重复件识别): indexing throughput, lookup latency, recall.
 
     .venv/bin/python bench/bench_dedup.py                       # 200 k documents, throwaway SQLite
-    .venv/bin/python bench/bench_dedup.py --rows 1000000
+    .venv/bin/python bench/bench_dedup.py --rows 1000000 --passes 2
     .venv/bin/python bench/bench_dedup.py --rows 3500000        # one national year of reports
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_dedup.py --wipe
-    .venv/bin/python bench/bench_dedup.py --tune                # no database: similarity and S-curve study
+    .venv/bin/python bench/bench_dedup.py --rows 1000000 --reuse   # measure the last loaded index again
+    .venv/bin/python bench/bench_dedup.py --per-commission 0    # everything in one commission (stress)
+    .venv/bin/python bench/bench_dedup.py --tune                # no database: similarities, S-curves
 
 Targets (DESIGN §5b): registration with the duplicate check ≥ 200 reports/s; duplicate lookup
 p95 ≤ 10 ms with one national year indexed (≈ 3.5 M reports, 2 M clues).
 
-The corpus is generated from templates (opening, 2–4 allegations of one problem category, evidence,
-closing; every template has alternative wordings and slots for names, villages, amounts, years,
-relatives), spread over commissions of ``--per-commission`` documents (≈ 1,800 is a national
-average: 5.5 M documents over ≈ 3,000 county-level commissions). A known share are planted repeats:
-a resubmission of an earlier letter (light edits, a line added or dropped) or a rephrasing of the
-same facts (same person, village, amounts, other wording and order). Lookups are scoped to one
-commission, as the product scopes them. A database given by DATABASE_URL must hold no indexed
-documents (or pass --wipe: it empties the dedup tables, so never point this at a database that matters).
+The corpus is generated from templates (opening, background, 2–4 allegations of one problem
+category, evidence, closing; every template has alternative wordings and slots for names, villages,
+amounts, years, relatives), spread over commissions of ``--per-commission`` documents (≈ 1,800 is
+the national average: 5.5 M documents over ≈ 3,000 county-level commissions). A known share are
+planted repeats: a resubmission of an earlier letter (a line added, a sentence dropped or added, a
+few typing changes) or a rephrasing of the same facts (same person, village, amounts; other
+wording and order); and a share are new matters about an earlier accused person. Lookups are
+scoped to one commission, as the product scopes them; ``--passes 2`` repeats them to show the
+cached figure. Registration runs from ``--reg-jobs`` processes at once, like web workers.
+
+A database given by DATABASE_URL must hold no indexed documents (or pass --wipe: it empties the
+dedup tables, so never point this at a database that matters). Each commission's documents come
+from their own random stream, so ``--reuse`` can regenerate the planted samples without reloading.
 """
 
 from __future__ import annotations
