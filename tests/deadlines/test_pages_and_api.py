@@ -228,3 +228,20 @@ def test_the_detail_page_offers_the_extension_form_and_submits_it(client, demo, 
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "延期申请已提交审批" in html and "等待外调材料" in html
+
+
+def test_the_zone_leader_answers_a_supervision_slip_once_and_it_is_audited(client, demo, deadlines):
+    slip = SupervisionSlip.objects.get(deadline=deadlines["red"])
+    page = reverse("deadlines:detail", args=[deadlines["red"].pk])
+    client.force_login(demo.user("zuzhang1"))
+    assert slip.number in client.get(page).content.decode()
+    answer = reverse("deadlines:slip_answer", args=[slip.pk])
+    client.post(answer, {"answer": "已约谈责任单位，本周内办结。"})
+    slip.refresh_from_db()
+    assert slip.state == "answered" and slip.answer == "已约谈责任单位，本周内办结。"
+    assert AuditEvent.objects.filter(action="supervision_slip.answered", target_id=str(slip.pk)).exists()
+    response = client.post(answer, {"answer": "再次回复"}, follow=True)
+    assert "不能重复回复" in response.content.decode()
+    # a township cadre cannot even find the slip
+    client.force_login(demo.user("xzganbu"))
+    assert client.post(answer, {"answer": "x"}).status_code == 404

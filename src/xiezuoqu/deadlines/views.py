@@ -17,6 +17,7 @@ from xiezuoqu.errors import DomainError, NotFound
 from . import services
 from .models import PeriodUnit
 from .selectors import (
+    slips_visible_to,
     deadline_detail_for,
     extensions_of,
     may_see_overdue_list,
@@ -74,8 +75,27 @@ def detail(request: HttpRequest, deadline_id: int) -> HttpResponse:
             "deadline": row.deadline,
             "extensions": extensions_of(actor, row.deadline),
             "units": PeriodUnit.choices,
+            "slips": list(slips_visible_to(actor).filter(deadline=row.deadline).order_by("id")),
         },
     )
+
+
+@login_required
+@require_POST
+def slip_answer(request: HttpRequest, slip_id: int) -> HttpResponse:
+    """办理情况回复 to a 督办单, from the deadline's page."""
+    actor = actor_for(request.user)
+    slip = services.get_slip_for(actor, slip_id)
+    try:
+        services.answer_slip(actor=actor, slip_id=slip.pk, answer=request.POST.get("answer", ""), request=request)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        record_refusal(request, exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"督办单 {slip.number} 的办理情况已记录。")
+    return redirect("deadlines:detail", deadline_id=slip.deadline_id)
 
 
 @login_required
