@@ -17,12 +17,12 @@ from xiezuoqu.errors import DomainError, NotFound
 from . import services
 from .models import PeriodUnit
 from .selectors import (
-    slips_visible_to,
     deadline_detail_for,
     extensions_of,
     may_see_overdue_list,
     overdue_filter_choices,
     overdue_list,
+    slips_visible_to,
     work_queue,
 )
 
