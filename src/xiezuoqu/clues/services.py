@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from xiezuoqu.intake.models import Category, Report, ReportAccused
 from xiezuoqu.intake.selectors import can_view_report
 from xiezuoqu.intake.services import format_number, zone_of_unit
 from xiezuoqu.intake.workflow import State as ReportState
+from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Unit, Village
 
 from . import rules
@@ -131,23 +132,10 @@ def id_index_of(id_number: str) -> str:
 
 
 def _next_number(unit: Unit, year: int) -> tuple[int, str]:
-    """Draw the next sequence of ``unit``'s clue ledger in ``year`` under the counter's row lock.
-
-    Two openings in one unit serialise on the counter row (PostgreSQL: SELECT … FOR UPDATE; SQLite:
-    the write lock). The loser of a race to create the year's row locks the winner's instead; the
-    unique constraint on (handling unit, year, seq) is the backstop.
-    """
-    counter = ClueCounter.objects.select_for_update().filter(unit=unit, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                counter = ClueCounter.objects.create(unit=unit, year=year, last=0)
-        except IntegrityError:
-            counter = ClueCounter.objects.select_for_update().get(unit=unit, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    number = format_number(CLUE_PATTERN, commission=unit.commission, unit=unit, year=year, seq=counter.last)
-    return counter.last, number
+    """Draw the next sequence of ``unit``'s clue ledger in ``year`` (see xiezuoqu.numbering). The
+    unique constraint on (handling unit, year, seq) is the backstop."""
+    seq = next_in_sequence(ClueCounter, unit=unit, year=year)
+    return seq, format_number(CLUE_PATTERN, commission=unit.commission, unit=unit, year=year, seq=seq)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from xiezuoqu.approvals.services import submit_request
 from xiezuoqu.approvals.workflow import State as ApprovalState
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import InvalidTransition, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.numbering import locked_counter
 from xiezuoqu.org.models import Commission, Unit, Zone
 from xiezuoqu.org.selectors import memberships_on
 from xiezuoqu.workdays.calendar import DeadlineResult
@@ -488,16 +489,6 @@ def slip_number(commission: Commission, year: int, sequence: int) -> str:
     return f"{commission.short_name}督〔{year}〕{sequence}号"
 
 
-def _counter(commission_id: int, year: int) -> SlipCounter:
-    """The commission's counter row for the year, created once and then locked by every issuer."""
-    try:
-        with transaction.atomic():
-            SlipCounter.objects.get_or_create(commission_id=commission_id, year=year)
-    except IntegrityError:  # another issuer created it first: fine, lock theirs
-        pass
-    return SlipCounter.objects.select_for_update().get(commission_id=commission_id, year=year)
-
-
 def _slipped_for_current_due() -> Exists:
     """A 督办单 exists for the deadline's current due date (uses the (deadline, due_date) unique index)."""
     return Exists(SupervisionSlip.objects.filter(deadline_id=OuterRef("pk"), due_date=OuterRef("due_date")))
@@ -527,7 +518,7 @@ def _issue_slips(commission_id: int, deadline_ids: list[int], today: date, resul
     deadline gets two slips for the same due date (the unique constraints back both).
     """
     with transaction.atomic():
-        counter = _counter(commission_id, today.year)
+        counter = locked_counter(SlipCounter, commission_id=commission_id, year=today.year)
         candidates = list(
             Deadline.objects.filter(pk__in=deadline_ids, state=DeadlineState.OPEN, due_date__lt=today)
             .filter(~_slipped_for_current_due())

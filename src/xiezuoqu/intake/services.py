@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -38,6 +38,7 @@ from xiezuoqu.audit.services import diff, record_event, snapshot
 from xiezuoqu.crypto import blind_index
 from xiezuoqu.deadlines.services import close_deadline, deadline_for, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Commission, StaffMember, Unit, Village, Zone
 from xiezuoqu.org.selectors import memberships_on
 from xiezuoqu.workdays.selectors import add_working_days
@@ -302,24 +303,11 @@ def format_number(pattern: str, *, commission: Commission, unit: Unit, year: int
 
 
 def _next_number(unit: Unit, year: int) -> tuple[int, str]:
-    """Draw the next sequence of ``unit`` in ``year`` under the counter's row lock (call in a transaction).
-
-    Two registrations of one unit serialise on the counter row (PostgreSQL: SELECT … FOR UPDATE; SQLite:
-    the IMMEDIATE transaction holds the write lock). The first registration of a year creates the row;
-    if two race to create it, the loser's insert fails on the unique constraint and it locks the
-    winner's row instead. The unique constraint on (ledger_unit, year, seq) is the backstop.
-    """
-    counter = LedgerCounter.objects.select_for_update().filter(unit=unit, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                counter = LedgerCounter.objects.create(unit=unit, year=year, last=0)
-        except IntegrityError:
-            counter = LedgerCounter.objects.select_for_update().get(unit=unit, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    """Draw the next sequence of ``unit`` in ``year`` (see xiezuoqu.numbering; call in a transaction).
+    The unique constraint on (ledger_unit, year, seq) is the backstop."""
+    seq = next_in_sequence(LedgerCounter, unit=unit, year=year)
     commission = unit.commission  # selected with the unit
-    return counter.last, format_number(pattern_for(unit), commission=commission, unit=unit, year=year, seq=counter.last)
+    return seq, format_number(pattern_for(unit), commission=commission, unit=unit, year=year, seq=seq)
 
 
 def set_ledger_format(*, actor: Actor, unit_id: Any, pattern: str, request: HttpRequest | None = None) -> LedgerFormat:
