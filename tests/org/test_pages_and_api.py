@@ -170,3 +170,13 @@ def test_every_role_logs_in_with_totp_when_production_requires_it(client, demo, 
     # the next login asks for the code after the password
     response = client.post(reverse("accounts:login"), {"username": username, "password": "Fengcheng#2026"})
     assert response["Location"].startswith(reverse("accounts:totp"))
+
+
+def test_a_village_supervisor_reaches_their_appointment_page_from_the_form(client, demo):
+    client.force_login(demo.user("jianduyuan"))
+    form = client.get(reverse("intake:village")).content.decode()
+    assert reverse("org:my_village") in form
+    body = client.get(reverse("org:my_village")).content.decode()
+    assert demo.user("jianduyuan").village_supervisor.village.name in body
+    client.force_login(demo.user("xzganbu"))
+    assert client.get(reverse("org:my_village")).status_code == 404
