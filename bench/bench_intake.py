@@ -12,13 +12,10 @@ Target (DESIGN §5b): registration with the duplicate check ≥ 200 reports/s.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _env import setup_django
 
 
 def main() -> None:
@@ -26,27 +23,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--wipe", action="store_true", help="flush DATABASE_URL first (never on real data)")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuoqu.settings.dev")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("XIEZUOQU_AUDIT_KEY", "bench-audit-key-not-a-secret-0123456789")
-    os.environ.setdefault("XIEZUOQU_DATA_KEY", "bench-data-key-not-a-secret-0123456789")
-    if not os.environ.get("DATABASE_URL"):
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        db = bench_dir / "intake.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django("intake", wipe=args.wipe)
     from django.db import connection
 
-    if args.wipe:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
     from xiezuoqu.demo.reports import load_demo_reports
     from xiezuoqu.demo.services import load_demo
 

@@ -16,36 +16,14 @@ reporting median and p95 server time and the query count of each.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _env import setup_django
 
 
 def setup(args: argparse.Namespace) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuoqu.settings.dev")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-    os.environ.setdefault("XIEZUOQU_AUDIT_KEY", "bench-audit-key-not-a-secret-0123456789")
-    if not os.environ.get("DATABASE_URL"):
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        db = bench_dir / "org.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    if args.wipe:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
+    setup_django("org", wipe=args.wipe)
 
 
 def build(counties: int) -> None:
