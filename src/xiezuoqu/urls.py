@@ -12,6 +12,12 @@ urlpatterns = [
     path("deadlines/", include("xiezuoqu.deadlines.urls")),
     path("intake/", include("xiezuoqu.intake.urls")),
     path("clues/", include("xiezuoqu.clues.urls")),
+    path("recusal/", include("xiezuoqu.recusal.urls")),
+    path("teams/", include("xiezuoqu.teams.urls")),
+    path("verification/", include("xiezuoqu.verification.urls")),
+    path("meetings/", include("xiezuoqu.meetings.urls")),
+    path("filing/", include("xiezuoqu.filing.urls")),
+    path("cases/", include("xiezuoqu.cases.urls")),
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]

@@ -5,7 +5,9 @@ Who sees a clue (``clues_visible_to`` / ``can_view_clue``, one rule written twic
   ledger): every clue of the commission (and of the commissions below, for their commission-wide roles);
 - the zone's leader, deputies and inspection-office staff: the clues whose zone is theirs;
 - the staff of the handling unit (township committee, inspection office, dispatched group);
-- minus the clues about the actor themself (a subject linked to their staff record).
+- the members of the clue's confirmed team (a cross-handling township's cadre, a joint team);
+- minus the clues about the actor themself (a subject linked to their staff record);
+- minus the clues the actor has withdrawn from (回避, an active recusal): the whole matter, at once.
 - nobody else: the petition office follows its reports in intake, the trial office sees cases later,
   and the three administrators see no case content (三员分立).
 Subjects (被反映人) are seen by the commission readers, and by whoever sees one of their clues.
@@ -26,6 +28,8 @@ from xiezuoqu.accounts.roles import Role
 from xiezuoqu.audit.services import record_view
 from xiezuoqu.intake.selectors import HANDLER_ROLES, holds_role_at, own_unit_ids, zone_reader_zone_ids
 from xiezuoqu.org.models import Unit
+from xiezuoqu.recusal.scope import is_recused, recused_clue_ids
+from xiezuoqu.teams.selectors import active_member_staff_ids, clue_ids_on_team_of
 
 from .models import (
     AccusedLink,
@@ -65,11 +69,15 @@ def clues_visible_to(actor: Actor) -> QuerySet[Clue]:
     if not reads_whole_commission(actor):
         units = own_unit_ids(actor)
         zones = zone_reader_zone_ids(actor)
-        if not units and not zones:
+        rule = Q(handling_unit_id__in=units) | Q(zone_id__in=zones)
+        if actor.staff_id is not None:
+            # A cadre on the clue's confirmed team (交叉办理, 联合办理) works it from another unit.
+            rule |= Q(pk__in=clue_ids_on_team_of(actor.staff_id))
+        elif not units and not zones:
             return qs.none()
-        qs = qs.filter(Q(handling_unit_id__in=units) | Q(zone_id__in=zones))
+        qs = qs.filter(rule)
     if actor.staff_id is not None:
-        qs = qs.exclude(pk__in=_own_subject_clue_ids(actor))
+        qs = qs.exclude(pk__in=_own_subject_clue_ids(actor)).exclude(pk__in=recused_clue_ids(actor))
     return qs
 
 
@@ -77,9 +85,12 @@ def can_view_clue(actor: Actor, clue: Clue) -> bool:
     if _excluded(actor) or clue.commission_id not in actor.commission_ids:
         return False
     outside = clue.handling_unit_id not in own_unit_ids(actor) and clue.zone_id not in zone_reader_zone_ids(actor)
-    if not reads_whole_commission(actor) and outside:
+    on_team = actor.staff_id is not None and outside and actor.staff_id in active_member_staff_ids(clue.pk)
+    if not reads_whole_commission(actor) and outside and not on_team:
         return False
     if actor.staff_id is not None:
+        if is_recused(actor, clue.pk):
+            return False
         return not ClueSubject.objects.filter(clue=clue, subject__staff_id=actor.staff_id).exists()
     return True
 

@@ -27,7 +27,7 @@ from xiezuoqu.approvals.workflow import State as ApprovalState
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.crypto import blind_index
 from xiezuoqu.deadlines.services import close_deadline, open_deadline
-from xiezuoqu.errors import NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.intake.models import Category, Report, ReportAccused
 from xiezuoqu.intake.selectors import can_view_report
 from xiezuoqu.intake.services import format_number, zone_of_unit
@@ -757,6 +757,34 @@ def review_held(*, actor: Actor, clue_id: Any, note: str, request: HttpRequest |
             request=request,
         )
     return clue
+
+
+def settle_after_verification(
+    *,
+    actor: Actor | None,
+    clue: Clue,
+    action: str,
+    outcome: str,
+    review_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> Clue:
+    """Carry out what a verification (初步核实) ended in, inside the caller's transaction.
+
+    Called by the verification app (an approved 初核报告 that closes or holds the clue) and by the
+    filing app (the competent body's 立案 decision). The caller has checked its own permission and
+    locked its own rows; this locks the clue, checks the state table and records the move.
+    """
+    if action not in (Action.VERIFIED_CLOSE, Action.VERIFIED_HOLD, Action.FILE_CASE):
+        raise InvalidTransition(f"“{action}”不是初步核实的结果。")
+    locked = Clue.objects.select_for_update().get(pk=clue.pk)
+    next_state(locked.state, action)
+    fields: dict[str, Any] = {"outcome": outcome[:200]}
+    if action == Action.VERIFIED_HOLD:
+        if review_on is None:
+            raise ValidationFailed("暂存待查须确定复查日期。", field_errors={"review_on": ["请填写复查日期。"]})
+        fields["review_on"] = review_on
+    _move(actor, locked, action, request, note=outcome, **fields)
+    return locked
 
 
 # --- analysis (分析研判) -----------------------------------------------------------------------------------------

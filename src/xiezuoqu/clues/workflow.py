@@ -10,7 +10,9 @@
                        │                               └─转初步核实→ preliminary_verification
                        ├─暂存待查（复查日期）→ held
                        ├─予以了结→ closed
-                       └─初步核实→ preliminary_verification
+                       └─初步核实→ preliminary_verification ─┬─初核后了结→ closed
+                                                              ├─初核后暂存待查→ held
+                                                              └─立案（有权机关决定）→ filed
 
 谈话函询 ends with one of: 采纳说明予以了结 / 谈话提醒 / 批评教育 / 责令检查 / 诫勉 (→ closed),
 再次谈话函询 (→ disposal_approved, a new round), or 转初步核实 (→ preliminary_verification, which the
@@ -38,6 +40,7 @@ class State(models.TextChoices):
     PRELIMINARY_VERIFICATION = "preliminary_verification", "初步核实"
     HELD = "held", "暂存待查"
     CLOSED = "closed", "予以了结"
+    FILED = "filed", "已立案"
 
 
 class Action(models.TextChoices):
@@ -56,6 +59,10 @@ class Action(models.TextChoices):
     CONCLUDE_AGAIN = "conclude_again", "再次谈话函询"
     CONCLUDE_VERIFY = "conclude_verify", "谈话函询后转初步核实"
     REVIEW = "review", "暂存线索复查"
+    # What the verification (初步核实) ends in, carried out by the verification and filing apps.
+    VERIFIED_CLOSE = "verified_close", "初核后了结"
+    VERIFIED_HOLD = "verified_hold", "初核后暂存待查"
+    FILE_CASE = "file_case", "立案"
 
 
 S, A = State, Action
@@ -78,6 +85,11 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     (S.TALK_OR_LETTER, A.CONCLUDE_AGAIN): S.DISPOSAL_APPROVED,
     (S.TALK_OR_LETTER, A.CONCLUDE_VERIFY): S.PRELIMINARY_VERIFICATION,
     (S.HELD, A.REVIEW): S.UNDER_ANALYSIS,
+    # 初核报告 outcomes: 予以了结 / 谈话提醒 / 移送有关党组织 close the clue; 暂存待查 holds it;
+    # 拟立案 goes to the zone meeting and the competent body, whose 立案 decision files the case.
+    (S.PRELIMINARY_VERIFICATION, A.VERIFIED_CLOSE): S.CLOSED,
+    (S.PRELIMINARY_VERIFICATION, A.VERIFIED_HOLD): S.HELD,
+    (S.PRELIMINARY_VERIFICATION, A.FILE_CASE): S.FILED,
 }
 
 WHO: dict[str, str] = {
@@ -96,10 +108,13 @@ WHO: dict[str, str] = {
     A.CONCLUDE_AGAIN: "同“开始分析研判”",
     A.CONCLUDE_VERIFY: "同“开始分析研判”",
     A.REVIEW: "同“开始分析研判”",
+    A.VERIFIED_CLOSE: "初核报告经审批后自动执行",
+    A.VERIFIED_HOLD: "初核报告经审批后自动执行",
+    A.FILE_CASE: "有权机关作出立案决定时自动执行",
 }
 
-# States in which nothing more happens to the clue in this app (初步核实 continues in verification).
-FINAL_STATES = frozenset({S.CLOSED, S.PRELIMINARY_VERIFICATION})
+# States in which nothing more happens to the clue in this app (初步核实 continues in verification, 立案 in cases).
+FINAL_STATES = frozenset({S.CLOSED, S.PRELIMINARY_VERIFICATION, S.FILED})
 # States in which the disposal is still to be decided (the 1-month disposal deadline runs).
 UNDISPOSED_STATES = frozenset({S.REGISTERED, S.UNDER_ANALYSIS, S.DISPOSAL_PROPOSED})
 # States in which the handling unit works the clue (analysis, proposal, talks, review).
@@ -117,6 +132,7 @@ STATE_TAGS: dict[str, str] = {
     S.PRELIMINARY_VERIFICATION: "red",
     S.HELD: "",
     S.CLOSED: "green",
+    S.FILED: "red",
 }
 
 
@@ -145,6 +161,7 @@ def mermaid() -> str:
     for (before, action), after in TRANSITIONS.items():
         source = "[*]" if before is None else before
         lines.append(f"    {source} --> {after}: {ACTION_LABELS[action]}（{WHO[action]}）")
-    for final in sorted(FINAL_STATES):
+    leaving = {before for (before, _) in TRANSITIONS}
+    for final in sorted(FINAL_STATES - leaving):  # 初步核实 goes on (in the verification app)
         lines.append(f"    {final} --> [*]")
     return "\n".join(lines)

@@ -158,8 +158,23 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     if actor.has(Role.COMMISSION_HEAD) and actor.commission_id is not None:
         qs = qs.exclude(concerns_head=True, commission_id=actor.commission_id)
     if actor.staff_id is not None:
-        qs = qs.exclude(pk__in=_accused_report_ids(actor))
+        qs = qs.exclude(pk__in=_accused_report_ids(actor)).exclude(pk__in=_recused_report_ids(actor))
     return qs
+
+
+def _recused_report_ids(actor: Actor) -> QuerySet[Any]:
+    """Reports joined to a clue the actor has withdrawn from (回避): the whole matter is out of reach."""
+    from xiezuoqu.clues.models import ClueReport
+    from xiezuoqu.recusal.scope import recused_clue_ids
+
+    return ClueReport.objects.filter(clue_id__in=recused_clue_ids(actor)).values("report_id")
+
+
+def _recused_from_report(actor: Actor, report: Report) -> bool:
+    from xiezuoqu.clues.models import ClueReport
+    from xiezuoqu.recusal.scope import recused_clue_ids
+
+    return ClueReport.objects.filter(report_id=report.pk, clue_id__in=recused_clue_ids(actor)).exists()
 
 
 def can_view_report(actor: Actor, report: Report) -> bool:
@@ -175,6 +190,8 @@ def can_view_report(actor: Actor, report: Report) -> bool:
         if not mine and report.zone_id not in zone_reader_zone_ids(actor):
             return False
     if actor.has(Role.COMMISSION_HEAD) and report.concerns_head and report.commission_id == actor.commission_id:
+        return False
+    if actor.staff_id is not None and _recused_from_report(actor, report):
         return False
     return not _names_actor_as_accused(actor, report)
 

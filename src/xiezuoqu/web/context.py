@@ -19,6 +19,7 @@ NAV: list[tuple[str, str, frozenset[str] | None]] = [
     ("登记", "intake:register", frozenset({Role.REGISTRAR})),
     ("我的监督", "intake:village", frozenset({Role.VILLAGE_SUPERVISOR})),
     ("问题线索", "clues:ledger", STAFF_ROLES),
+    ("回避与干预", "recusal:index", STAFF_ROLES),
     ("线索集中管理", "clues:central", frozenset({Role.COMMISSION_HEAD, Role.COMMISSION_LEADER, Role.CASE_MANAGER})),
     ("审批", "approvals:inbox", STAFF_ROLES),
     ("审批链", "approvals:chains", frozenset({Role.SYSTEM_ADMIN})),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TeamsConfig(AppConfig):
+    name = "xiezuoqu.teams"
+    verbose_name = "办理方式与组队"
