@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.errors import NotFound
@@ -237,3 +237,30 @@ def conclude_inquiry(request: HttpRequest, clue_id: int, payload: ConcludeIn) ->
 def review_held(request: HttpRequest, clue_id: int, payload: NoteIn) -> DoneOut:
     services.review_held(actor=_actor(request), clue_id=clue_id, note=payload.note, request=request)
     return _done(clue_id, request)
+
+
+class SubjectEditIn(Schema):
+    name: str
+    unit_text: str = ""
+    position: str = ""
+    rank: str = "other"
+    is_party_member: bool = True
+    supervision_category: str = "civil_servant"
+    is_village_cadre: bool = False
+    township_id: int | None = None
+    village_id: int | None = None
+    id_number: str = Field("", description="留空则保留原号码；填写则更正（加密存储）")
+
+
+@router.put("/subjects/{subject_id}", response=dict)
+def update_subject(request: HttpRequest, subject_id: int, payload: SubjectEditIn) -> dict[str, object]:
+    """更正被反映人信息: the whole entry (an empty id_number keeps the one on record)."""
+    subject = services.update_subject(
+        actor=_actor(request), subject_id=subject_id, data=services.SubjectInput(**payload.dict()), request=request
+    )
+    return {
+        "id": subject.pk,
+        "name": subject.name,
+        "township_id": subject.township_id,
+        "village_id": subject.village_id,
+    }

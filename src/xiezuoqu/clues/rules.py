@@ -33,7 +33,14 @@ INQUIRY_CONCLUSION = Period(
     "监督执纪工作规则：谈话函询应当在谈话结束或者收到函询回复后1个月内写出情况报告和处置意见",
     months=1,
 )
-PERIODS = (DISPOSAL, LETTER_REPLY, INQUIRY_CONCLUSION)
+# 暂存待查: the approved disposal fixes the review date; the timer runs to that date (calendar days,
+# ending on a working day), so a held clue nobody looks at again turns yellow, then red.
+HELD_REVIEW = Period(
+    "clue.held_review",
+    "暂存线索复查",
+    "监督执纪工作规则：线索处置方式包括暂存待查；暂存的线索按批准的复查日期复查，情况变化时及时处置",
+)
+PERIODS = (DISPOSAL, LETTER_REPLY, INQUIRY_CONCLUSION, HELD_REVIEW)
 
 DISPOSAL_RULE = "监督执纪工作规则：线索处置方式为谈话函询、初步核实、暂存待查、予以了结四类，经集体研究后按程序报批"
 CLEARING_RULE = "检举控告工作规则：对受到失实检举控告的，经纪委书记批准予以澄清正名"

@@ -237,6 +237,15 @@ def may_work(actor: Actor, clue: Clue) -> bool:
     return holds_role_at(actor, clue.handling_unit_id, HANDLER_ROLES) or zone_worker(actor, clue.zone_id)
 
 
+def may_edit_subject(actor: Actor, subject: Subject) -> bool:
+    """更正被反映人信息: 案管, or whoever works one of the person's clues."""
+    if _excluded(actor) or subject.commission_id not in actor.commission_ids:
+        return False
+    if actor.has(Role.CASE_MANAGER) and subject.commission_id == actor.commission_id:
+        return True
+    return any(may_work(actor, clue) for clue in Clue.objects.filter(subject_links__subject=subject))
+
+
 # --- ledger queries ---------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ from .models import (
     SupervisionCategory,
     TalkInquiry,
 )
-from .selectors import can_view_clue, can_view_subject, may_open_at, may_work
+from .selectors import can_view_clue, can_view_subject, may_edit_subject, may_open_at, may_work
 from .workflow import Action, State, next_state
 
 CLUE_PATTERN = "{commission}{unit}线〔{year}〕{seq}号"
@@ -398,7 +398,7 @@ def add_subject(
     with transaction.atomic():
         clue = _lock(actor, clue_id)
         _check_worker(actor, clue, "subject_linked")
-        if clue.state in (State.CLOSED, State.PRELIMINARY_VERIFICATION):
+        if clue.state in (State.CLOSED, State.PRELIMINARY_VERIFICATION, State.FILED):
             raise RuleViolation("该线索已处置完毕，不能再添加被反映人。")
         assert actor.user_id is not None
         if subject_id:
@@ -450,6 +450,78 @@ def add_subject(
             request=request,
         )
         _sign(clue, actor, "subject_linked", clue.state, f"{subject.name}（{'新登记' if created else '已登记'}）")
+    return subject
+
+
+SUBJECT_FIELDS = (
+    "name",
+    "unit_text",
+    "position",
+    "rank",
+    "is_party_member",
+    "supervision_category",
+    "is_village_cadre",
+    "township",
+    "village",
+)
+
+
+def update_subject(*, actor: Actor, subject_id: Any, data: SubjectInput, request: HttpRequest | None = None) -> Subject:
+    """更正被反映人信息: whoever works one of the person's clues (or 案管) corrects the registry entry.
+
+    Every change is on record with old and new values; an identity number is replaced (sealed again,
+    re-indexed) only when a new one is given, never shown, and refused when another entry has it.
+    """
+    try:
+        pk = int(subject_id)
+    except (TypeError, ValueError):
+        raise NotFound(target_type="clues.subject", target_id=str(subject_id)) from None
+    with transaction.atomic():
+        subject = Subject.objects.select_for_update().filter(pk=pk).first()
+        if subject is None or not can_view_subject(actor, subject):
+            raise NotFound(audit_action="subject.viewed", target_type="clues.subject", target_id=str(subject_id))
+        clues = list(Clue.objects.filter(subject_links__subject=subject))
+        if not may_edit_subject(actor, subject):
+            raise NotPermitted(
+                "只有该被反映人所涉线索的承办单位、所在协作区组长或纪检监察室干部，以及案管室可以更正其信息。",
+                audit_action="subject.updated",
+                target_type="clues.subject",
+                target_id=str(subject.pk),
+            )
+        values = _clean_subject(data, subject.commission_id)
+        id_number = values.pop("id_number")
+        changes: dict[str, list[Any]] = {}
+        for name in SUBJECT_FIELDS:
+            old, new = getattr(subject, name), values[name]
+            if old != new:
+                changes[name] = [
+                    str(old) if isinstance(old, models.Model) else old,
+                    str(new) if isinstance(new, models.Model) else new,
+                ]
+                setattr(subject, name, new)
+        fields = [name for name in SUBJECT_FIELDS if name in changes]
+        if "name" in changes:
+            subject.name_index = name_index_of(subject.name)
+            fields.append("name_index")
+        had_id_number = bool(subject.id_index)
+        if id_number and id_index_of(id_number) != subject.id_index:
+            same = (
+                Subject.objects.filter(commission_id=subject.commission_id, id_index=id_index_of(id_number))
+                .exclude(pk=subject.pk)
+                .first()
+            )
+            if same is not None:
+                raise RuleViolation(f"身份证号码与已登记的被反映人“{same.name}”相同，请核实是否为同一人。")
+            subject.seal_id_number(id_number)
+            subject.id_index = id_index_of(id_number)
+            fields += ["id_number_sealed", "id_index"]
+            changes["id_number"] = ["（原号码）" if had_id_number else "", "（已更正，加密存储）"]
+        if not fields:
+            return subject
+        subject.save(update_fields=fields)
+        record_event(actor=actor, action="subject.updated", target=subject, changes=changes, request=request)
+        for clue in clues:
+            _sign(clue, actor, "subject_updated", clue.state, f"更正被反映人{subject.name}的信息")
     return subject
 
 
@@ -568,6 +640,7 @@ def _disposal_decided(approval: ApprovalRequest, outcome: str) -> None:
     close_deadline(actor=actor, target=clue, kind=rules.DISPOSAL.kind, met_on=max(today, clue.received_on))
     if disposal.method == DisposalMethod.HOLD:
         _move(actor, clue, Action.HOLD, None, note=disposal.reason, review_on=disposal.review_on)
+        _open_review(actor, clue, today, None)
     elif disposal.method == DisposalMethod.CLOSE:
         outcome_text = "予以了结" + ("，建议澄清正名" if disposal.propose_clearing else "")
         _move(actor, clue, Action.CLOSE, None, note=disposal.reason, outcome=outcome_text)
@@ -745,6 +818,7 @@ def review_held(*, actor: Actor, clue_id: Any, note: str, request: HttpRequest |
         _check_worker(actor, clue, Action.REVIEW)
         next_state(clue.state, Action.REVIEW)
         _move(actor, clue, Action.REVIEW, request, note=text, disposal_method="")
+        close_deadline(actor=actor, target=clue, kind=rules.HELD_REVIEW.kind, request=request)
         open_deadline(
             actor=actor,
             target=clue,
@@ -782,9 +856,30 @@ def settle_after_verification(
     if action == Action.VERIFIED_HOLD:
         if review_on is None:
             raise ValidationFailed("暂存待查须确定复查日期。", field_errors={"review_on": ["请填写复查日期。"]})
+        if review_on <= timezone.localdate():
+            raise ValidationFailed("复查日期须晚于今天。", field_errors={"review_on": ["须晚于今天。"]})
         fields["review_on"] = review_on
     _move(actor, locked, action, request, note=outcome, **fields)
+    if action == Action.VERIFIED_HOLD:
+        _open_review(actor, locked, timezone.localdate(), request)
     return locked
+
+
+def _open_review(actor: Actor | None, clue: Clue, start: date, request: HttpRequest | None) -> None:
+    """暂存待查: a tracked timer to the review date, so that a held clue is not forgotten."""
+    if clue.review_on is None or clue.review_on <= start:
+        return
+    open_deadline(
+        actor=actor,
+        target=clue,
+        kind=rules.HELD_REVIEW.kind,
+        label=f"{clue} 暂存待查复查",
+        start=start,
+        days=(clue.review_on - start).days,
+        responsible_unit=clue.handling_unit,
+        zone=clue.zone,
+        request=request,
+    )
 
 
 # --- analysis (分析研判) -----------------------------------------------------------------------------------------

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:clue_id>/act/", views.act, name="act"),
     path("graph/", views.graph, name="graph"),
     path("subjects/<int:subject_id>/", views.subject, name="subject"),
+    path("subjects/<int:subject_id>/edit/", views.edit_subject, name="edit_subject"),
 ]

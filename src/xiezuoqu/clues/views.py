@@ -22,7 +22,8 @@ from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import DomainError, NotFound
 from xiezuoqu.intake.models import Category
-from xiezuoqu.org.selectors import STAFF, VILLAGES, current_member_unit_ids
+from xiezuoqu.org.models import Unit
+from xiezuoqu.org.selectors import STAFF, UNITS, VILLAGES, current_member_unit_ids
 from xiezuoqu.web.forms import show_error
 
 from . import exports, services
@@ -40,6 +41,7 @@ from .selectors import (
     inquiries_visible_to,
     joinable_reports,
     ledger_page,
+    may_edit_subject,
     may_work,
     reads_whole_commission,
     reconciliation,
@@ -334,7 +336,63 @@ def subject(request: HttpRequest, subject_id: int) -> HttpResponse:
     _require_staff(actor)
     with transaction.atomic():
         person = view_subject(actor, subject_id, request=request)
-    return render(request, "clues/subject.html", {"subject": person, **subject_history(actor, person)})
+    may_edit = may_edit_subject(actor, person)
+    places: dict[str, Any] = {}
+    if may_edit:
+        places = {
+            "townships": UNITS.scope(actor).filter(
+                kind=Unit.Kind.TOWNSHIP_COMMITTEE, commission_id=person.commission_id
+            ),
+            "villages": VILLAGES.scope(actor)
+            .filter(township__commission_id=person.commission_id)
+            .select_related("township")
+            .order_by("township__sort_order", "id"),
+        }
+    return render(
+        request,
+        "clues/subject.html",
+        {
+            "subject": person,
+            **subject_history(actor, person),
+            "may_edit": may_edit,
+            "ranks": Rank.choices,
+            "supervision_categories": SupervisionCategory.choices,
+            **places,
+        },
+    )
+
+
+@login_required
+@require_POST
+def edit_subject(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """更正被反映人信息 (the form on the subject's page)."""
+    actor = actor_for(request.user)
+    _require_staff(actor)
+    post = request.POST
+    try:
+        services.update_subject(
+            actor=actor,
+            subject_id=subject_id,
+            data=services.SubjectInput(
+                name=post.get("name", ""),
+                unit_text=post.get("unit_text", ""),
+                position=post.get("position", ""),
+                rank=post.get("rank", ""),
+                is_party_member=_bool(request, "is_party_member"),
+                supervision_category=post.get("supervision_category", ""),
+                is_village_cadre=_bool(request, "is_village_cadre"),
+                township_id=_int(post.get("township_id")),
+                village_id=_int(post.get("village_id")),
+                id_number=post.get("id_number", ""),
+            ),
+            request=request,
+        )
+        messages.success(request, "已更正被反映人信息。")
+    except DomainError as exc:
+        show_error(request, exc)
+        if isinstance(exc, NotFound):
+            return redirect("clues:ledger")
+    return redirect("clues:subject", subject_id=subject_id)
 
 
 @login_required

@@ -23,6 +23,8 @@ from xiezuoqu.org.models import Commission, StaffMember, Unit, Zone
 class PeriodUnit(models.TextChoices):
     WORKING_DAYS = "working_days", "个工作日"
     MONTHS = "months", "个月"
+    # A date a decision fixed (暂存待查的复查日期): counted in calendar days, ending on a working day.
+    DAYS = "days", "日"
 
 
 class DeadlineState(models.TextChoices):

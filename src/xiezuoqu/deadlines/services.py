@@ -67,6 +67,7 @@ __all__ = [
 
 MAX_WORKING_DAYS = 400
 MAX_MONTHS = 60
+MAX_DAYS = 1830
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -83,11 +84,16 @@ def _check_writer(actor: Actor | None) -> None:
         raise NotPermitted("只有办案干部可以设定或办结办理时限。")
 
 
-def _period(working_days: int | None, months: int | None) -> tuple[int, str]:
-    if (working_days is None) == (months is None):
+def _period(working_days: int | None, months: int | None, days: int | None = None) -> tuple[int, str]:
+    if [working_days, months, days].count(None) != 2:
         raise ValidationFailed(
-            "请给出期限：工作日数或月数，二者取其一。", field_errors={"period": ["工作日数与月数须且只须填写一项。"]}
+            "请给出期限：工作日数、月数或日数，三者取其一。",
+            field_errors={"period": ["工作日数、月数与日数须且只须填写一项。"]},
         )
+    if days is not None:
+        if not 1 <= days <= MAX_DAYS:
+            raise ValidationFailed(f"日数须在 1 至 {MAX_DAYS} 之间。", field_errors={"days": ["超出范围。"]})
+        return days, PeriodUnit.DAYS
     if working_days is not None:
         if not 1 <= working_days <= MAX_WORKING_DAYS:
             raise ValidationFailed(
@@ -105,6 +111,8 @@ def compute_due(start: date, value: int, unit: str) -> DeadlineResult:
     calendar = work_calendar()
     if unit == PeriodUnit.WORKING_DAYS:
         return calendar.add_working_days(start, value)
+    if unit == PeriodUnit.DAYS:
+        return calendar.roll_forward(start + timedelta(days=value))
     return calendar.add_months(start, value)
 
 
@@ -167,8 +175,9 @@ def open_deadline(
     responsible_unit: Unit | None = None,
     zone: Zone | None = None,
     request: HttpRequest | None = None,
+    days: int | None = None,
 ) -> Deadline:
-    """Start a timer on ``target``: due ``working_days`` WD or ``months`` months after ``start``.
+    """Start a timer on ``target``: due ``working_days`` WD, ``months`` months or ``days`` days after ``start``.
 
     One open deadline per (target, kind): opening again while one is open is refused (close or
     cancel it first). When the calendar lacks a year the count touched, the deadline is still set
@@ -179,7 +188,7 @@ def open_deadline(
     label = (label or "").strip() or registered.label
     if len(label) > 200:
         raise ValidationFailed("时限事项名称不能超过 200 字。", field_errors={"label": ["过长。"]})
-    value, unit = _period(working_days, months)
+    value, unit = _period(working_days, months, days)
     if zone is None:
         zone = zone_of_unit(responsible_unit)
     commission_id = _commission_of(actor, target, responsible_unit, zone)

@@ -74,7 +74,7 @@ def detail(request: HttpRequest, deadline_id: int) -> HttpResponse:
             "row": row,
             "deadline": row.deadline,
             "extensions": extensions_of(actor, row.deadline),
-            "units": PeriodUnit.choices,
+            "units": [(u.value, u.label) for u in (PeriodUnit.WORKING_DAYS, PeriodUnit.MONTHS)],
             "slips": list(slips_visible_to(actor).filter(deadline=row.deadline).order_by("id")),
         },
     )
