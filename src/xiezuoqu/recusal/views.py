@@ -88,7 +88,18 @@ def matter(request: HttpRequest, clue_id: int) -> HttpResponse:
     if works:
         pool = pool_for(clue)
         found = conflicts_for(clue, [s.pk for s in pool])
-        screening = [{"staff": s, "conflicts": found[s.pk]} for s in pool if s.pk in found]
+        screening = [
+            {
+                "staff": s,
+                "conflicts": found[s.pk],
+                # One exception request per ground, for the grounds that keep the person off the team.
+                "overridable": sorted(
+                    {(c.ground, c.ground_label) for c in found[s.pk] if not c.overridden and not c.cross_rule}
+                ),
+            }
+            for s in pool
+            if s.pk in found
+        ]
     return render(
         request,
         "recusal/matter.html",
