@@ -7,7 +7,7 @@ from django.db import connection
 
 from tests.approvals.conftest import ZONE_THEN_COMMISSION, actor_of, configure, submit
 from xiezuoqu.approvals import services
-from xiezuoqu.approvals.matters import FINAL_HOOKS, on_final_decision, register_matter_type
+from xiezuoqu.approvals.matters import DEFAULT_CHAINS, FINAL_HOOKS, on_final_decision, register_matter_type
 from xiezuoqu.approvals.models import ApprovalDecision, ApprovalRequest
 from xiezuoqu.approvals.workflow import Decision, Mode, State
 from xiezuoqu.audit.models import AuditEvent
@@ -151,7 +151,7 @@ def test_chain_configuration_is_audited(world):
 def test_default_chains_are_audited_without_an_actor(world):
     services.ensure_default_chains(world.commission)
     events = AuditEvent.objects.filter(action="approval_chain.configured", commission_id=world.commission.pk)
-    assert events.count() == 6
+    assert events.count() == len(DEFAULT_CHAINS)
     assert all(e.detail["default"] and e.commission_id == world.commission.pk for e in events)
 
 

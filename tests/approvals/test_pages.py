@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.approvals.conftest import ZONE_THEN_COMMISSION, actor_of, configure, submit
 from xiezuoqu.approvals import services
+from xiezuoqu.approvals.matters import DEFAULT_CHAINS
 from xiezuoqu.approvals.models import ApprovalChain
 from xiezuoqu.approvals.workflow import Decision, Mode, State
 from xiezuoqu.audit.models import AuditEvent
@@ -210,8 +211,8 @@ def test_other_administrators_do_not_see_chains(client, world, who):
 def test_the_default_chains_button(client, world):
     client.force_login(world.head)
     response = client.post(reverse("approvals:chain_defaults"), follow=True)
-    assert "已按默认设置配置 6 条审批链" in response.content.decode()
-    assert ApprovalChain.objects.filter(commission=world.commission, is_active=True).count() == 6
+    assert f"已按默认设置配置 {len(DEFAULT_CHAINS)} 条审批链" in response.content.decode()
+    assert ApprovalChain.objects.filter(commission=world.commission, is_active=True).count() == len(DEFAULT_CHAINS)
 
 
 def test_only_configurers_open_the_chain_form(client, world):

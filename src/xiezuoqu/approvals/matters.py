@@ -62,6 +62,7 @@ def matter_label(slug: str) -> str:
 
 CLUE_DISPOSAL = register_matter_type("clue.disposal", "问题线索处置")
 VERIFICATION_PLAN = register_matter_type("verification.plan", "初步核实方案")
+VERIFICATION_REPORT = register_matter_type("verification.report", "初核报告")
 DEADLINE_EXTENSION = register_matter_type("deadline.extension", "办理时限延期")
 # 回避: the commission head decides for staff; 举报人身份: released only with the head's approval.
 RECUSAL_OVERRIDE = register_matter_type("recusal.override", "回避冲突例外", required_role=Role.COMMISSION_HEAD)
@@ -69,6 +70,8 @@ REPORTER_IDENTITY_REQUEST = register_matter_type(
     "reporter_identity.request", "查阅举报人身份", required_role=Role.COMMISSION_HEAD
 )
 CASE_SANCTION = register_matter_type("case.sanction", "处分决定")
+# 检举控告规则: a falsely accused person is cleared (澄清正名) with the commission head's approval.
+CLEARING = register_matter_type("clearing", "澄清正名", required_role=Role.COMMISSION_HEAD)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,14 @@ DEFAULT_CHAINS: dict[str, ChainSpec] = {
             _step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审批"),
         ),
     ),
+    VERIFICATION_REPORT.slug: ChainSpec(
+        "初核报告审批",
+        Mode.SEQUENTIAL,
+        (
+            _step(Role.ZONE_LEADER, UnitRule.REQUESTER_ZONE, "协作区组长审批"),
+            _step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审批"),
+        ),
+    ),
     DEADLINE_EXTENSION.slug: ChainSpec(
         "办理时限延期审批",
         Mode.SEQUENTIAL,
@@ -126,6 +137,14 @@ DEFAULT_CHAINS: dict[str, ChainSpec] = {
         "查阅举报人身份审批",
         Mode.SEQUENTIAL,
         (_step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),),
+    ),
+    CLEARING.slug: ChainSpec(
+        "澄清正名审批",
+        Mode.SEQUENTIAL,
+        (
+            _step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审核"),
+            _step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),
+        ),
     ),
     CASE_SANCTION.slug: ChainSpec(
         "处分决定审批",

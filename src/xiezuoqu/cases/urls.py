@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("<int:case_id>/", views.detail, name="detail"),
+]

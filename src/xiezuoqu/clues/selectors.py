@@ -389,8 +389,9 @@ def joinable_reports(actor: Actor, clue_unit_id: int | None = None) -> list[Any]
 
 
 def subject_history(actor: Actor, subject: Subject) -> dict[str, Any]:
-    """A subject's page: their clues in scope, and the reports in scope that name them (confirmed links,
-    or the same name index)."""
+    """A subject's page: their clues and cases in scope, and the reports in scope that name them
+    (confirmed links, or the same name index)."""
+    from xiezuoqu.cases.selectors import cases_visible_to
     from xiezuoqu.intake.selectors import staff_reports
 
     clues = list(
@@ -403,7 +404,8 @@ def subject_history(actor: Actor, subject: Subject) -> dict[str, Any]:
         .distinct()
         .order_by("-id")[:100]
     )
-    return {"clues": clues, "reports": reports}
+    cases = list(cases_visible_to(actor).filter(subject=subject).order_by("-filed_on", "-id"))
+    return {"clues": clues, "reports": reports, "cases": cases}
 
 
 # --- related clues and the relation graph ----------------------------------------------------------------------

@@ -1,3 +1,314 @@
-from ninja import Router
+"""The meetings API: the same scope and the same services as the pages."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.access.registry import policy_for
+from xiezuoqu.audit.services import record_view
+from xiezuoqu.errors import NotFound
+
+from . import services
+from .agenda import AGENDA_KINDS
+from .models import AgendaItem, Meeting, Resolution
+from .selectors import get_item_for, get_meeting_for, meeting_page, month_meetings, parse_month, schedules_visible_to
+
+router = Router(tags=["meetings"])
+
+
+class ResolutionOut(Schema):
+    number: str
+    outcome: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    voting_members: int
+    present_voters: int
+    text: str
+
+
+class ItemOut(Schema):
+    id: int
+    order: int
+    kind: str
+    kind_label: str
+    title: str
+    clue_id: int | None
+    target_id: int | None
+    state: str
+    recused_staff_ids: list[int]
+    resolution: ResolutionOut | None
+
+
+class AttendanceOut(Schema):
+    staff_id: int
+    name: str
+    presence: str
+    reason: str
+    is_voting: bool
+
+
+class MeetingOut(Schema):
+    id: int
+    zone_id: int
+    kind: str
+    title: str
+    scheduled_at: datetime
+    place: str
+    chair: str
+    state: str
+    state_label: str
+
+
+class MeetingDetailOut(MeetingOut):
+    items: list[ItemOut]
+    attendances: list[AttendanceOut]
+
+
+class MonthQuery(Schema):
+    month: str = ""
+    zone: int | None = None
+
+
+class MeetingIn(Schema):
+    zone_id: int
+    kind: str
+    scheduled_at: datetime
+    place: str
+    title: str = ""
+    chair_id: int | None = None
+    attendee_ids: list[int] = []
+
+
+class ItemIn(Schema):
+    kind: str
+    title: str = ""
+    clue_id: int | None = None
+    target_id: int | None = None
+
+
+class AttendanceIn(Schema):
+    staff_id: int
+    presence: str
+    reason: str = ""
+
+
+class RecusalIn(Schema):
+    staff_id: int
+    ground: str
+    detail: str
+
+
+class DecisionIn(Schema):
+    outcome: str
+    votes_for: int = 0
+    votes_against: int = 0
+    votes_abstain: int = 0
+    text: str
+
+
+class MinutesIn(Schema):
+    summary: str
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+class ScheduleIn(Schema):
+    zone_id: int
+    kind: str
+    week: int
+    weekday: int
+    at: time
+    place: str
+    is_active: bool = True
+
+
+class ScheduleOut(Schema):
+    id: int
+    zone_id: int
+    kind: str
+    week: int
+    weekday: int
+    at: time
+    place: str
+    is_active: bool
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = actor_for(request.user)
+    if not actor.is_staff_worker or actor.is_admin:
+        raise NotFound()
+    return actor
+
+
+def _meeting_out(m: Meeting) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "zone_id": m.zone_id,
+        "kind": m.kind,
+        "title": m.title,
+        "scheduled_at": m.scheduled_at,
+        "place": m.place,
+        "chair": m.chair.name,
+        "state": m.state,
+        "state_label": m.get_state_display(),
+    }
+
+
+def _resolution_out(r: Resolution | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "number": r.number,
+        "outcome": r.outcome,
+        "votes_for": r.votes_for,
+        "votes_against": r.votes_against,
+        "votes_abstain": r.votes_abstain,
+        "voting_members": r.voting_members,
+        "present_voters": r.present_voters,
+        "text": r.text,
+    }
+
+
+def _item_out(item: AgendaItem) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "order": item.order,
+        "kind": item.kind,
+        "kind_label": item.kind_label,
+        "title": item.title,
+        "clue_id": item.clue_id,
+        "target_id": item.target_id,
+        "state": item.state,
+        "recused_staff_ids": [r.staff_id for r in item.recusals.all()],
+        "resolution": _resolution_out(getattr(item, "resolution", None)),
+    }
+
+
+def _detail(actor: Actor, meeting_id: int) -> dict[str, Any]:
+    meeting = get_meeting_for(actor, meeting_id)
+    page = meeting_page(actor, meeting)
+    return {
+        **_meeting_out(meeting),
+        "items": [_item_out(i) for i in page["items"]],
+        "attendances": [
+            {
+                "staff_id": a.staff_id,
+                "name": a.staff.name,
+                "presence": a.presence,
+                "reason": a.reason,
+                "is_voting": a.is_voting,
+            }
+            for a in page["attendances"]
+        ],
+    }
+
+
+@router.get("/", response=list[MeetingOut])
+def list_meetings(request: HttpRequest, query: Query[MonthQuery]) -> list[dict[str, Any]]:
+    """The month's meetings in scope (``month`` as YYYY-MM; this month when omitted)."""
+    actor = _actor(request)
+    year, month = parse_month(query.month)
+    return [_meeting_out(m) for m in month_meetings(actor, year, month, query.zone)]
+
+
+@router.get("/schedules", response=list[ScheduleOut])
+def list_schedules(request: HttpRequest) -> list[Any]:
+    return list(schedules_visible_to(_actor(request)).order_by("zone_id", "kind"))
+
+
+@router.post("/schedules", response=ScheduleOut)
+def set_schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
+    return services.set_regular_schedule(actor=_actor(request), request=request, **payload.dict())
+
+
+@router.get("/{meeting_id}", response=MeetingDetailOut)
+def get_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    body = _detail(actor, meeting_id)
+    with transaction.atomic():  # its items name clues: reading them is on record
+        record_view(
+            actor=actor,
+            target=get_meeting_for(actor, meeting_id),
+            request=request,
+            detail={"items": [i["id"] for i in body["items"]]},
+        )
+    return body
+
+
+@router.post("/", response={201: MeetingDetailOut})
+def convene(request: HttpRequest, payload: MeetingIn) -> Status:
+    actor = _actor(request)
+    meeting = services.convene_meeting(actor=actor, data=services.MeetingInput(**payload.dict()), request=request)
+    return Status(201, _detail(actor, meeting.pk))
+
+
+@router.post("/{meeting_id}/items", response={201: ItemOut})
+def add_item(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Status:
+    actor = _actor(request)
+    entry = AGENDA_KINDS.get(payload.kind)
+    target = None
+    if entry is not None and entry.target_model and payload.target_id is not None:
+        target = policy_for(apps.get_model(entry.target_model)).get_for(actor, payload.target_id)
+    item = services.add_agenda_item(
+        actor=actor,
+        meeting_id=meeting_id,
+        kind=payload.kind,
+        title=payload.title,
+        clue_id=payload.clue_id,
+        target=target,
+        request=request,
+    )
+    return Status(201, _item_out(get_item_for(actor, item.pk)))
+
+
+@router.post("/{meeting_id}/attendance", response=MeetingDetailOut)
+def attendance(request: HttpRequest, meeting_id: int, payload: list[AttendanceIn]) -> dict[str, Any]:
+    actor = _actor(request)
+    entries = [services.AttendanceInput(p.staff_id, p.presence, p.reason) for p in payload]
+    services.record_attendance(actor=actor, meeting_id=meeting_id, entries=entries, request=request)
+    return _detail(actor, meeting_id)
+
+
+@router.post("/{meeting_id}/hold", response=MeetingDetailOut)
+def hold(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    services.hold_meeting(actor=actor, meeting_id=meeting_id, request=request)
+    return _detail(actor, meeting_id)
+
+
+@router.post("/items/{item_id}/recusals", response={201: ItemOut})
+def recuse(request: HttpRequest, item_id: int, payload: RecusalIn) -> Status:
+    actor = _actor(request)
+    services.recuse_from_item(actor=actor, item_id=item_id, request=request, **payload.dict())
+    return Status(201, _item_out(get_item_for(actor, item_id)))
+
+
+@router.post("/items/{item_id}/decision", response={201: ItemOut})
+def decide(request: HttpRequest, item_id: int, payload: DecisionIn) -> Status:
+    actor = _actor(request)
+    services.decide_item(actor=actor, item_id=item_id, data=services.DecisionInput(**payload.dict()), request=request)
+    return Status(201, _item_out(get_item_for(actor, item_id)))
+
+
+@router.post("/{meeting_id}/minutes", response=MeetingDetailOut)
+def issue_minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str, Any]:
+    actor = _actor(request)
+    services.issue_minutes(actor=actor, meeting_id=meeting_id, summary=payload.summary, request=request)
+    return _detail(actor, meeting_id)
+
+
+@router.post("/{meeting_id}/cancel", response=MeetingDetailOut)
+def cancel(request: HttpRequest, meeting_id: int, payload: CancelIn) -> dict[str, Any]:
+    actor = _actor(request)
+    services.cancel_meeting(actor=actor, meeting_id=meeting_id, reason=payload.reason, request=request)
+    return _detail(actor, meeting_id)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "xiezuoqu.meetings",
     "xiezuoqu.filing",
     "xiezuoqu.cases",
+    "xiezuoqu.clearing",
     "xiezuoqu.public",
     "xiezuoqu.demo",
     "xiezuoqu.web",

@@ -1,0 +1,68 @@
+"""The registry of agenda kinds: what a meeting may study and what its decision moves.
+
+One mechanism for every app whose objects a zone meeting decides (filing now, cases and reports
+later)::
+
+    register_agenda_kind("filing", "立案审查", on_resolution=carry_out, check_target=may_be_studied,
+                         target_model="filing.filingproposal", candidates=waiting_in_zone)
+
+``on_resolution(item, resolution, actor)`` runs inside the transaction that records the resolution, so
+the linked object moves (or nothing is recorded at all). ``check_target(actor, target)`` runs when the
+item is added and again when it is decided: it refuses a target that is not ready for the meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xiezuoqu.access.actor import Actor
+
+    from .models import AgendaItem, Resolution
+
+
+OnResolution = Callable[["AgendaItem", "Resolution", "Actor"], None]
+CheckTarget = Callable[["Actor", Any], None]
+# The objects of a zone waiting for a meeting of this kind (offered on the meeting's page).
+Candidates = Callable[["Actor", int], list[Any]]
+
+
+@dataclass(frozen=True)
+class AgendaKind:
+    kind: str
+    label: str
+    on_resolution: OnResolution | None = None
+    check_target: CheckTarget | None = None
+    # Model ("app_label.model") the item's target must be, when the kind has one.
+    target_model: str = ""
+    candidates: Candidates | None = None
+
+
+AGENDA_KINDS: dict[str, AgendaKind] = {}
+
+
+def register_agenda_kind(
+    kind: str,
+    label: str,
+    *,
+    on_resolution: OnResolution | None = None,
+    check_target: CheckTarget | None = None,
+    target_model: str = "",
+    candidates: Candidates | None = None,
+) -> AgendaKind:
+    entry = AgendaKind(kind, label, on_resolution, check_target, target_model, candidates)
+    AGENDA_KINDS[kind] = entry
+    return entry
+
+
+def kind_label(kind: str) -> str:
+    entry = AGENDA_KINDS.get(kind)
+    return entry.label if entry else kind
+
+
+# Items without a linked transition: the meeting records its view, nothing moves.
+CLUE_STUDY = register_agenda_kind("clue_study", "线索研判")
+WORK_REPORT = register_agenda_kind("work_report", "工作汇报")
+GENERAL = register_agenda_kind("general", "其他事项")

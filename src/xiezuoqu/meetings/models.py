@@ -1,0 +1,247 @@
+"""Zone meetings (会议): 例会, 汇报会, 总结会, 线索研判会, 立案研究会 — their agenda, attendance,
+per-item recusal, decisions with resolution numbers, and the zone's regular-meeting schedule.
+
+A resolution (决议) is numbered from a per-zone, per-year counter under a row lock; the unique
+constraint on (zone, year, seq) is the backstop, and the one-to-one link to its agenda item makes
+sure an item is decided once, whoever races to decide it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+from xiezuoqu.clues.models import Clue
+from xiezuoqu.org.models import Commission, StaffMember, Zone
+
+from .workflow import State
+
+
+class Kind(models.TextChoices):
+    REGULAR = "regular", "例会"
+    REPORT = "report", "汇报会"
+    SUMMARY = "summary", "总结会"
+    ANALYSIS = "analysis", "线索研判会"
+    FILING = "filing", "立案研究会"
+
+
+class Meeting(models.Model):
+    """A meeting of a zone: convened by its leader, with a chair, a place and an agenda."""
+
+    commission = models.ForeignKey(Commission, verbose_name="纪委监委", on_delete=models.PROTECT, related_name="+")
+    zone = models.ForeignKey(Zone, verbose_name="协作区", on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField("会议类型", max_length=12, choices=Kind.choices)
+    title = models.CharField("会议名称", max_length=100)
+    scheduled_at = models.DateTimeField("会议时间")
+    place = models.CharField("地点", max_length=100)
+    chair = models.ForeignKey(StaffMember, verbose_name="主持人", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField("状态", max_length=16, choices=State.choices)
+    held_at = models.DateTimeField("召开时间", null=True, blank=True)
+    minutes_summary = models.TextField("会议纪要要点", blank=True)
+    minutes_issued_at = models.DateTimeField("纪要印发时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议"
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [models.Index(fields=["zone", "scheduled_at"], name="meeting_zone_when")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.scheduled_at:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("meetings:detail", args=[self.pk])
+
+
+class ItemState(models.TextChoices):
+    PENDING = "pending", "待表决"
+    DECIDED = "decided", "已表决"
+
+
+class AgendaItem(models.Model):
+    """议题: a matter the meeting studies; its kind (see ``agenda``) says what a resolution moves."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField("序号")
+    kind = models.CharField("议题类型", max_length=24)
+    title = models.CharField("议题", max_length=200)
+    clue = models.ForeignKey(
+        Clue, verbose_name="问题线索", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The object the resolution moves (a filing proposal; later a case or a report).
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    state = models.CharField("状态", max_length=10, choices=ItemState.choices, default=ItemState.PENDING)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议议题"
+        ordering = ["meeting_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "order"], name="agenda_item_order_unique"),
+            models.CheckConstraint(
+                condition=Q(target_type__isnull=True, target_id__isnull=True)
+                | Q(target_type__isnull=False, target_id__isnull=False),
+                name="agenda_item_target_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="agenda_item_target")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting.title} 议题{self.order}：{self.title}"
+
+    @property
+    def kind_label(self) -> str:
+        from .agenda import kind_label
+
+        return kind_label(self.kind)
+
+
+class Presence(models.TextChoices):
+    PRESENT = "present", "出席"
+    ABSENT = "absent", "缺席"
+    LEAVE = "leave", "请假"
+    UNRECORDED = "unrecorded", "未登记"
+
+
+class Attendance(models.Model):
+    """出席情况: one person at one meeting; voting members (组长、副组长) are fixed when it is convened."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attendances")
+    staff = models.ForeignKey(StaffMember, verbose_name="人员", on_delete=models.PROTECT, related_name="+")
+    presence = models.CharField("出席情况", max_length=12, choices=Presence.choices, default=Presence.UNRECORDED)
+    reason = models.CharField("缺席（请假）事由", max_length=200, blank=True)
+    is_voting = models.BooleanField("有表决权", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议出席情况"
+        ordering = ["meeting_id", "-is_voting", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "staff"], name="attendance_once_per_meeting"),
+            models.CheckConstraint(
+                condition=~Q(presence__in=["absent", "leave"]) | ~Q(reason=""), name="attendance_absence_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.get_presence_display()}"
+
+
+class ItemRecusal(models.Model):
+    """议题回避: a member with a conflict on the item leaves it, does not vote, and is on record."""
+
+    item = models.ForeignKey(AgendaItem, verbose_name="议题", on_delete=models.CASCADE, related_name="recusals")
+    staff = models.ForeignKey(StaffMember, verbose_name="回避人员", on_delete=models.PROTECT, related_name="+")
+    ground = models.CharField("回避事由", max_length=24)
+    detail = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "议题回避"
+        ordering = ["item_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "staff"], name="item_recusal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} 回避：{self.staff}"
+
+    @property
+    def ground_label(self) -> str:
+        from xiezuoqu.recusal.models import Ground
+
+        return str(dict(Ground.choices).get(self.ground, self.ground))
+
+
+class Outcome(models.TextChoices):
+    AGREE = "agree", "同意"
+    DISAGREE = "disagree", "不同意"
+    DEFER = "defer", "暂缓研究"
+
+
+class Resolution(models.Model):
+    """决议: the meeting's decision on one item, numbered in the zone's yearly series."""
+
+    item = models.OneToOneField(AgendaItem, verbose_name="议题", on_delete=models.PROTECT, related_name="resolution")
+    zone = models.ForeignKey(Zone, verbose_name="协作区", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    number = models.CharField("决议编号", max_length=60)
+    outcome = models.CharField("表决结果", max_length=10, choices=Outcome.choices)
+    votes_for = models.PositiveSmallIntegerField("同意票", default=0)
+    votes_against = models.PositiveSmallIntegerField("反对票", default=0)
+    votes_abstain = models.PositiveSmallIntegerField("弃权票", default=0)
+    voting_members = models.PositiveSmallIntegerField("应到表决人数")
+    present_voters = models.PositiveSmallIntegerField("参加表决人数")
+    text = models.TextField("决议内容")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("表决时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议决议"
+        ordering = ["zone_id", "year", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "year", "seq"], name="resolution_number_unique"),
+            models.CheckConstraint(
+                condition=Q(votes_for__lte=models.F("present_voters")), name="resolution_votes_within_voters"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ResolutionCounter(models.Model):
+    """The last resolution sequence a zone used in a year; incremented under a row lock."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "决议编号计数"
+        constraints = [models.UniqueConstraint(fields=["zone", "year"], name="resolution_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.year}：{self.last}"
+
+
+class RegularSchedule(models.Model):
+    """The zone's rule for a recurring meeting (日常工作规定): e.g. 例会 monthly, the first Tuesday."""
+
+    class Week(models.IntegerChoices):
+        FIRST = 1, "第一周"
+        SECOND = 2, "第二周"
+        THIRD = 3, "第三周"
+        FOURTH = 4, "第四周"
+        LAST = 5, "最后一周"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "星期一"
+        TUESDAY = 1, "星期二"
+        WEDNESDAY = 2, "星期三"
+        THURSDAY = 3, "星期四"
+        FRIDAY = 4, "星期五"
+
+    zone = models.ForeignKey(Zone, verbose_name="协作区", on_delete=models.PROTECT, related_name="meeting_rules")
+    kind = models.CharField("会议类型", max_length=12, choices=Kind.choices)
+    week = models.PositiveSmallIntegerField("第几周", choices=Week.choices)
+    weekday = models.PositiveSmallIntegerField("星期", choices=Weekday.choices)
+    at = models.TimeField("时间")
+    place = models.CharField("地点", max_length=100)
+    is_active = models.BooleanField("在用", default=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定期会议规则"
+        ordering = ["zone_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["zone", "kind"], name="regular_schedule_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.get_kind_display()}：每月{self.get_week_display()}{self.get_weekday_display()}"

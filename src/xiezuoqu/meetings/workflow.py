@@ -1,0 +1,97 @@
+"""The state table of a zone meeting (会议), DESIGN §4, and of its agenda items.
+
+    planned ─召开（出席人数过半）→ held ─印发纪要（议题均已表决或暂缓）→ minutes_issued
+       └─取消→ cancelled
+
+An agenda item is *pending* until the meeting decides it; the decision (决议) carries a resolution
+number and, through the agenda kind's ``on_resolution`` hook, moves the linked object (a filing
+proposal, later a case) in the same transaction. 暂缓 (defer) also decides the item: the linked object
+waits for a later meeting's new item.
+
+``next_state`` is the one place that says which move is allowed; nothing else assigns ``Meeting.state``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from xiezuoqu.errors import InvalidTransition
+
+
+class State(models.TextChoices):
+    PLANNED = "planned", "已安排"
+    HELD = "held", "已召开"
+    MINUTES_ISSUED = "minutes_issued", "纪要已印发"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Action(models.TextChoices):
+    CONVENE = "convene", "安排会议"
+    ADD_ITEM = "add_item", "增加议题"
+    RECORD_ATTENDANCE = "record_attendance", "登记出席情况"
+    HOLD = "hold", "召开会议"
+    DECIDE = "decide", "表决议题"
+    RECUSE = "recuse", "登记议题回避"
+    ISSUE_MINUTES = "issue_minutes", "印发会议纪要"
+    CANCEL = "cancel", "取消会议"
+
+
+S, A = State, Action
+
+TRANSITIONS: dict[tuple[str | None, str], str] = {
+    (None, A.CONVENE): S.PLANNED,
+    (S.PLANNED, A.ADD_ITEM): S.PLANNED,
+    (S.PLANNED, A.RECORD_ATTENDANCE): S.PLANNED,
+    (S.PLANNED, A.RECUSE): S.PLANNED,
+    (S.PLANNED, A.HOLD): S.HELD,
+    (S.PLANNED, A.CANCEL): S.CANCELLED,
+    (S.HELD, A.RECORD_ATTENDANCE): S.HELD,
+    (S.HELD, A.RECUSE): S.HELD,
+    # 民主集中制: each item is decided by the members present and not withdrawn from it.
+    (S.HELD, A.DECIDE): S.HELD,
+    (S.HELD, A.ISSUE_MINUTES): S.MINUTES_ISSUED,
+}
+
+WHO: dict[str, str] = {
+    A.CONVENE: "协作区组长",
+    A.ADD_ITEM: "协作区组长",
+    A.RECORD_ATTENDANCE: "协作区组长、副组长",
+    A.HOLD: "协作区组长",
+    A.DECIDE: "协作区组长、副组长（记录表决结果）",
+    A.RECUSE: "协作区组长、副组长；有利益冲突者自动回避",
+    A.ISSUE_MINUTES: "协作区组长",
+    A.CANCEL: "协作区组长",
+}
+
+FINAL_STATES = frozenset({S.MINUTES_ISSUED, S.CANCELLED})
+STATE_LABELS: dict[str, str] = dict(State.choices)
+ACTION_LABELS: dict[str, str] = dict(Action.choices)
+STATE_TAGS: dict[str, str] = {S.PLANNED: "blue", S.HELD: "yellow", S.MINUTES_ISSUED: "green", S.CANCELLED: ""}
+
+
+def state_label(state: str | None) -> str:
+    return "未安排" if state is None else STATE_LABELS.get(state, state)
+
+
+def next_state(state: str | None, action: str) -> str:
+    """The state after ``action``, or ``InvalidTransition`` naming the current state."""
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        label = ACTION_LABELS.get(action, action)
+        raise InvalidTransition(f"该会议当前状态为“{state_label(state)}”，不能{label}。") from None
+
+
+def allowed_actions(state: str | None) -> list[str]:
+    return [action for (before, action) in TRANSITIONS if before == state]
+
+
+def mermaid() -> str:
+    """The state diagram in Mermaid, generated from the table."""
+    lines = ["stateDiagram-v2"]
+    for (before, action), after in TRANSITIONS.items():
+        source = "[*]" if before is None else before
+        lines.append(f"    {source} --> {after}: {ACTION_LABELS[action]}（{WHO[action]}）")
+    for final in sorted(FINAL_STATES):
+        lines.append(f"    {final} --> [*]")
+    return "\n".join(lines)
