@@ -19,6 +19,7 @@ urlpatterns = [
     path("filing/", include("xiezuoqu.filing.urls")),
     path("cases/", include("xiezuoqu.cases.urls")),
     path("clearing/", include("xiezuoqu.clearing.urls")),
+    path("archive/", include("xiezuoqu.archive.urls")),
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]

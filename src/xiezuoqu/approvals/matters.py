@@ -70,6 +70,14 @@ REPORTER_IDENTITY_REQUEST = register_matter_type(
     "reporter_identity.request", "查阅举报人身份", required_role=Role.COMMISSION_HEAD
 )
 CASE_SANCTION = register_matter_type("case.sanction", "处分决定")
+# 监察法: 留置 is approved by the higher commission — the platform records the request and its decision.
+CASE_DETENTION = register_matter_type("case.detention", "留置措施报批")
+# 审理 returns a case: for re-investigation the principal leader approves (纪委书记), for supplementary
+# evidence the leader in charge.
+TRIAL_REINVESTIGATION = register_matter_type(
+    "trial.reinvestigation", "审理退回重新调查", required_role=Role.COMMISSION_HEAD
+)
+TRIAL_SUPPLEMENT = register_matter_type("trial.supplement", "审理退回补充证据")
 # 检举控告规则: a falsely accused person is cleared (澄清正名) with the commission head's approval.
 CLEARING = register_matter_type("clearing", "澄清正名", required_role=Role.COMMISSION_HEAD)
 
@@ -145,6 +153,21 @@ DEFAULT_CHAINS: dict[str, ChainSpec] = {
             _step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审核"),
             _step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),
         ),
+    ),
+    CASE_DETENTION.slug: ChainSpec(
+        "留置措施报批",
+        Mode.SEQUENTIAL,
+        (_step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审核后报上一级纪委监委批准"),),
+    ),
+    TRIAL_REINVESTIGATION.slug: ChainSpec(
+        "审理退回重新调查审批",
+        Mode.SEQUENTIAL,
+        (_step(Role.COMMISSION_HEAD, UnitRule.COMMISSION, "纪委书记审批"),),
+    ),
+    TRIAL_SUPPLEMENT.slug: ChainSpec(
+        "审理退回补充证据审批",
+        Mode.SEQUENTIAL,
+        (_step(Role.COMMISSION_LEADER, UnitRule.COMMISSION, "分管委领导审批"),),
     ),
     CASE_SANCTION.slug: ChainSpec(
         "处分决定审批",

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "xiezuoqu.filing",
     "xiezuoqu.cases",
     "xiezuoqu.clearing",
+    "xiezuoqu.archive",
     "xiezuoqu.public",
     "xiezuoqu.demo",
     "xiezuoqu.web",
