@@ -14,6 +14,7 @@ BENCHES = [
     ("时限 / deadlines", ["bench_deadlines.py", "--rows", "1000000"]),
     ("登记 / registration", ["bench_intake.py", "--rows", "1000"]),
     ("重复件 / duplicates", ["bench_dedup.py", "--rows", "200000"]),
+    ("组队求解 / team solver", ["bench_teams.py"]),
 ]
 
 

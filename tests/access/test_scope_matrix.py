@@ -103,11 +103,15 @@ def test_declared_relationships_are_seen_by_the_declarant_leadership_and_zone_le
 
 
 def test_scope_and_predicate_agree_with_a_demo_year_of_reports_and_clues(demo):
-    """The same agreement with case matters present: reports, identities, deadlines, clues, subjects."""
+    """The same agreement with case matters present: reports, identities, deadlines, clues, subjects,
+    teams, recusal records, verifications with measures and evidence, meetings, filing, a case, a clearing."""
+    from xiezuoqu.demo.casework import load_demo_casework
     from xiezuoqu.demo.reports import load_demo_reports
 
     summary = load_demo_reports(count=60)
     assert summary.created == 60 and summary.clues > 0
+    casework = load_demo_casework()
+    assert casework.cases == 1 and casework.verifications == 2 and casework.clearings == 1
     for username in LOGINS:
         actor = demo.actor(username)
         for model, policy in POLICIES.items():

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.errors import DomainError
@@ -33,6 +34,11 @@ class Command(BaseCommand):
                         f"演示信访举报：登记 {summary.created} 件，办结 {summary.concluded} 件，"
                         f"转为问题线索 {summary.clues} 条；"
                         f"用时 {summary.seconds:.1f} 秒。"
+                    )
+                    work = load_demo_casework()
+                    self.stdout.write(
+                        f"演示办案：初步核实 {work.verifications} 件，立案 {work.cases} 件，"
+                        f"澄清正名 {work.clearings} 件；用时 {work.seconds:.1f} 秒。"
                     )
         except DomainError as error:
             raise CommandError(error.message) from error

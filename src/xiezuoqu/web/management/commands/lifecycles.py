@@ -17,6 +17,7 @@ LIFECYCLES = [
     ("审批申请（approvals）", "xiezuoqu.approvals.workflow.mermaid"),
     ("检举控告件（intake）", "xiezuoqu.intake.workflow.mermaid"),
     ("问题线索（clues）", "xiezuoqu.clues.workflow.mermaid"),
+    ("办案组与办理方式申请（teams）", "xiezuoqu.teams.workflow.mermaid"),
     ("初步核实（verification）", "xiezuoqu.verification.workflow.mermaid"),
     ("会议（meetings）", "xiezuoqu.meetings.workflow.mermaid"),
     ("立案审查呈批（filing）", "xiezuoqu.filing.workflow.mermaid"),

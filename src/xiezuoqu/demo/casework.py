@@ -1,0 +1,380 @@
+"""Demo casework of zone 1 (宝山镇): clues carried on through the real services, so that every page of
+team formation, recusal, verification, meetings, filing, cases and clearing has something to show.
+
+- one clue goes the whole way: 初步核实 → a cross-handling team proposed by the solver and confirmed →
+  plan approved → measures and evidence → report confirmed by the whole team and approved (拟立案) →
+  立案审查呈批报告 → the zone's 立案研究会 agrees → the township party committee files the case;
+- one clue is under verification, its plan approved and a first talk recorded;
+- one clue closed as untrue, its subject cleared (澄清正名) with the commission head's approval;
+- a cadre withdraws from a matter, a plea is registered (干预登记), zone 1 holds a monthly 例会.
+
+Only the logins of the demo (see ``DEMO_LOGINS``) act, so that a visitor can follow each step. Like
+the demo reports, it runs once: nothing is done when any verification exists already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from xiezuoqu.access.actor import Actor, build_actor
+from xiezuoqu.accounts.models import User
+from xiezuoqu.approvals.models import ApprovalRequest
+from xiezuoqu.approvals.services import decide
+from xiezuoqu.clues import services as clues
+from xiezuoqu.clues.models import Clue, ClueSubject, DisposalMethod, Rank, SupervisionCategory
+from xiezuoqu.clues.workflow import State as ClueState
+from xiezuoqu.errors import DomainError
+from xiezuoqu.org.models import Commission, Zone
+
+from .data import COMMISSION_NAME
+
+SECRETARY, LEADER, DEPUTY, OFFICE, HEAD, LEADER_IN_CHARGE = (
+    "xzshuji",
+    "zuzhang1",
+    "fuzuzhang1",
+    "jianchashi1",
+    "shuji",
+    "fenguan",
+)
+# A text file is evidence enough for the demo; its content is hashed, sealed and verified like any other.
+LEDGER_EXTRACT = "双山子村2025年耕地地力保护补贴发放名册（摘录）\n户主：赵某 面积：12亩 金额：1,440元\n".encode()
+
+
+@dataclass
+class CaseworkSummary:
+    cases: int = 0
+    verifications: int = 0
+    clearings: int = 0
+    seconds: float = 0.0
+
+
+def _actor(username: str) -> Actor:
+    return build_actor(User.objects.get(username=username))
+
+
+def _approve(approval_id: int | None) -> None:
+    """Every pending step of the request, decided by the demo login that holds it."""
+    assert approval_id is not None
+    for _ in range(4):
+        request = ApprovalRequest.objects.get(pk=approval_id)
+        if request.state != "pending":
+            return
+        for username in (LEADER, LEADER_IN_CHARGE, HEAD):
+            try:
+                decide(actor=_actor(username), approval_id=approval_id, decision="approve", comment="同意")
+                break
+            except DomainError:  # not this login's step: the next one holds it
+                continue
+
+
+# The matters of the demo casework: (accused, village, category, summary, content), all in 宝山镇.
+MATTERS = [
+    (
+        "赵德胜",
+        "双山子村",
+        "farm_subsidy",
+        "反映双山子村党支部书记赵德胜以亲属名义冒领耕地地力保护补贴",
+        "反映人称，双山子村党支部书记赵德胜2025年以其妹夫名义虚报耕地12亩，冒领耕地地力保护补贴，"
+        "补贴名册与实际耕种情况明显不符，村民多次询问未获答复。",
+    ),
+    (
+        "孙立新",
+        "宝山村",
+        "collective_assets",
+        "反映宝山村村委会主任孙立新将村集体机动地低价发包给亲属",
+        "反映人称，宝山村村委会主任孙立新2024年未经村民代表大会讨论，将村集体机动地80亩以明显低于市场价的价格"
+        "发包给其表弟，租金收入未入村集体账。",
+    ),
+    (
+        "钱玉梅",
+        "新岭村",
+        "poverty",
+        "反映新岭村报账员钱玉梅截留扶贫产业项目分红",
+        "反映人称，新岭村报账员钱玉梅在发放2025年扶贫产业项目分红时，少发部分脱贫户分红款。",
+    ),
+]
+
+
+def _baoshan_clue(n: int) -> Clue:
+    """A 宝山 report registered and accepted through intake, opened as a clue about a village cadre, studied."""
+    from xiezuoqu.intake import services as intake
+    from xiezuoqu.org.models import Unit, Village
+
+    name, village_name, category, summary, content = MATTERS[n]
+    registrar, secretary = _actor("dengji"), _actor(SECRETARY)
+    township = Unit.objects.get(pk=next(iter(secretary.units_for_role("township_secretary"))))
+    village = (
+        Village.objects.filter(township=township, name=village_name).first()
+        or Village.objects.filter(township=township).first()
+    )
+    report = intake.register_report(
+        actor=registrar,
+        data=intake.ReportInput(
+            channel="letter",
+            received_on=timezone.localdate() - timedelta(days=40 - 10 * n),
+            summary=summary,
+            content=content,
+            category=category,
+            township_id=township.pk,
+            village_id=village.pk if village else None,
+            accused=[
+                intake.AccusedInput(name=name, township_id=township.pk, village_id=village.pk if village else None)
+            ],
+        ),
+    )
+    intake.accept_report(
+        actor=registrar, report_id=report.pk, reason="属于本机关受理范围。", handling_unit_id=township.pk
+    )
+    clue = clues.open_clue(
+        actor=secretary,
+        data=clues.ClueInput(
+            handling_unit_id=township.pk,
+            source="reports",
+            category=category,
+            summary=summary,
+            content=content,
+            report_ids=[report.pk],
+        ),
+    )
+    clues.add_subject(
+        actor=secretary,
+        clue_id=clue.pk,
+        data=clues.SubjectInput(
+            name=name,
+            unit_text=f"{village_name}村民委员会" if village else "",
+            position="村干部",
+            rank=Rank.VILLAGE,
+            is_village_cadre=True,
+            supervision_category=SupervisionCategory.GRASSROOTS,
+            township_id=township.pk,
+            village_id=village.pk if village else None,
+        ),
+        accused_ids=list(report.accused.values_list("pk", flat=True)),
+    )
+    clues.start_analysis(actor=secretary, clue_id=clue.pk)
+    return clue
+
+
+def _dispose(clue: Clue, method: str, reason: str) -> Clue:
+    disposal = clues.propose_disposal(actor=_actor(SECRETARY), clue_id=clue.pk, method=method, reason=reason)
+    _approve(disposal.approval_id)
+    clue.refresh_from_db()
+    return clue
+
+
+def _team(clue: Clue) -> None:
+    """The solver proposes a cross-handling team from the zone pool; the zone leader puts the office's
+    cadres with logins on it (the edit is checked again) and confirms; each member signs the 回避声明."""
+    from xiezuoqu.recusal.services import sign_declaration
+    from xiezuoqu.teams import services as teams
+
+    leader = _actor(LEADER)
+    team = teams.propose_team(actor=leader, clue_id=clue.pk, mode="cross", size=3)
+    office, deputy = _actor(OFFICE), _actor(DEPUTY)
+    assert office.staff_id is not None and deputy.staff_id is not None
+    others = [
+        m.staff_id
+        for m in team.members.filter(left_on__isnull=True)
+        if m.staff_id not in (office.staff_id, deputy.staff_id)
+    ]
+    add = [
+        teams.MemberInput(staff_id=s, role="member")
+        for s in (office.staff_id, deputy.staff_id)
+        if not team.members.filter(staff_id=s, left_on__isnull=True).exists()
+    ]
+    team = teams.edit_team(
+        actor=leader,
+        team_id=team.pk,
+        reason="演示：由第一纪检监察室干部牵头，便于演示账号查看全流程",
+        add=add,
+        remove=others,
+        lead_id=office.staff_id,
+    )
+    teams.confirm_team(actor=leader, team_id=team.pk)
+    for username in (OFFICE, DEPUTY):
+        sign_declaration(actor=_actor(username), clue_id=clue.pk, no_conflict=True)
+
+
+def _verification(clue: Clue, *, finish: bool) -> None:
+    from xiezuoqu.verification import services as verification
+
+    office = _actor(OFFICE)
+    deputy = _actor(DEPUTY)
+    today = timezone.localdate()
+    v = verification.draft_plan(
+        actor=office,
+        clue_id=clue.pk,
+        data=verification.PlanInput(
+            scope="双山子村2025年度耕地地力保护补贴发放情况",
+            points="1. 补贴名册面积与实际耕种面积是否一致；2. 补贴资金的实际去向。",
+            planned_measures=["talk", "retrieval", "query"],
+            starts_on=today,
+            ends_on=today + timedelta(days=45),
+        ),
+    )
+    verification.submit_plan(actor=office, verification_id=v.pk)
+    v.refresh_from_db()
+    _approve(v.plan.approval_id)
+    now = timezone.now()
+    measure = verification.record_measure(
+        actor=office,
+        verification_id=v.pk,
+        data=verification.MeasureInput(
+            kind="talk",
+            officer_ids=[office.staff_id, deputy.staff_id],
+            person_or_record="双山子村报账员",
+            starts_at=now - timedelta(hours=3),
+            ends_at=now - timedelta(hours=2),
+            place="宝山镇纪委谈话室",
+        ),
+    )
+    if not finish:
+        return
+    verification.add_evidence(
+        actor=office,
+        verification_id=v.pk,
+        data=verification.EvidenceInput(
+            title="补贴发放名册（摘录）",
+            kind="document",
+            file_name="补贴名册.txt",
+            data=LEDGER_EXTRACT,
+            source_measure_id=measure.pk,
+        ),
+    )
+    verification.draft_report(
+        actor=office,
+        verification_id=v.pk,
+        data=verification.ReportInput(
+            facts="经核实，该村党支部书记以亲属名义虚报耕地面积12亩，冒领耕地地力保护补贴1440元。",
+            basis="补贴发放名册、谈话笔录；《中国共产党纪律处分条例》相关规定。",
+            recommendation="file",
+        ),
+    )
+    for username in (OFFICE, DEPUTY):
+        verification.confirm_report(actor=_actor(username), verification_id=v.pk)
+    report = verification.submit_report(actor=office, verification_id=v.pk)
+    _approve(report.approval_id)
+
+
+def _file(clue: Clue) -> None:
+    from xiezuoqu.filing import services as filing
+    from xiezuoqu.meetings import services as meetings
+    from xiezuoqu.meetings.selectors import tally, voting_member_ids
+
+    subject = ClueSubject.objects.filter(clue=clue).select_related("subject").first()
+    assert subject is not None
+    proposal = filing.draft_filing(
+        actor=_actor(OFFICE),
+        clue_id=clue.pk,
+        subject_id=subject.subject_id,
+        data=filing.ProposalInput(facts="", basis="", proposal="建议对其立案审查调查。", team_text=""),
+    )
+    filing.submit_filing(actor=_actor(OFFICE), proposal_id=proposal.pk)
+    zone = Zone.objects.get(pk=clue.zone_id)
+    meeting = meetings.convene_meeting(
+        actor=_actor(LEADER),
+        data=meetings.MeetingInput(
+            zone_id=zone.pk,
+            kind="filing",
+            scheduled_at=timezone.now() - timedelta(hours=1),
+            place="第一协作区会议室",
+        ),
+    )
+    item = meetings.add_agenda_item(
+        actor=_actor(LEADER), meeting_id=meeting.pk, kind=filing.FILING_AGENDA_KIND, target=proposal
+    )
+    meetings.record_attendance(
+        actor=_actor(DEPUTY),
+        meeting_id=meeting.pk,
+        entries=[meetings.AttendanceInput(s, "present", "") for s in voting_member_ids(zone)],
+    )
+    meetings.hold_meeting(actor=_actor(LEADER), meeting_id=meeting.pk)
+    eligible = len(tally(item).eligible_ids)
+    meetings.decide_item(
+        actor=_actor(LEADER),
+        item_id=item.pk,
+        data=meetings.DecisionInput("agree", eligible, 0, 0, text="同意报有权机关立案审查调查。"),
+    )
+    meetings.issue_minutes(actor=_actor(LEADER), meeting_id=meeting.pk, summary="研究立案审查呈批事项一项，同意报批。")
+    proposal.refresh_from_db()
+    filing.decide_as_body(
+        actor=_actor(SECRETARY), proposal_id=proposal.pk, decision="file", reason="经宝山镇党委研究，同意立案审查调查。"
+    )
+
+
+def _clearing(clue: Clue) -> None:
+    from xiezuoqu.clearing import services as clearing
+
+    subject = ClueSubject.objects.filter(clue=clue).first()
+    assert subject is not None
+    proposed = clearing.propose_clearing(
+        actor=_actor(SECRETARY),
+        clue_id=clue.pk,
+        data=clearing.ClearingInput(
+            subject_id=subject.subject_id,
+            method="letter",
+            finding="untrue",
+            facts="经查，该同志经手的惠农补贴均按公示名册足额发放，反映的问题失实。",
+        ),
+    )
+    _approve(proposed.approval_id)
+
+
+def _recusal_and_plea(clue: Clue) -> None:
+    from xiezuoqu.recusal import services as recusal
+
+    recusal.record_intervention(
+        actor=_actor(SECRETARY),
+        clue_id=clue.pk,
+        data=recusal.InterventionInput(
+            kind="enquiry",
+            channel="phone",
+            occurred_at=timezone.now() - timedelta(days=2),
+            intervener_name="钱某某",
+            intervener_unit="某村退休干部",
+            content="来电打听该线索的办理进展，询问是否会立案。",
+            response="当即告知不能透露案情，并按规定登记报告。",
+        ),
+    )
+
+
+def load_demo_casework() -> CaseworkSummary:
+    from xiezuoqu.meetings import services as meetings
+    from xiezuoqu.verification.models import Verification
+
+    started = timezone.now()
+    commission = Commission.objects.get(name=COMMISSION_NAME, is_demo=True)
+    if Verification.objects.filter(clue__commission=commission).exists():
+        return CaseworkSummary()
+    summary = CaseworkSummary()
+    method = DisposalMethod.PRELIMINARY_VERIFICATION
+    filed = _dispose(_baoshan_clue(0), method, "反映问题具体，具有可查性，经集体研判拟初步核实。")
+    _team(filed)
+    _verification(filed, finish=True)
+    _file(filed)
+    _recusal_and_plea(filed)
+    summary.cases += 1
+    summary.verifications += 1
+    underway = _dispose(_baoshan_clue(1), method, "反映问题具体，经集体研判拟初步核实。")
+    _team(underway)
+    _verification(underway, finish=False)
+    summary.verifications += 1
+    closed = _dispose(_baoshan_clue(2), DisposalMethod.CLOSE, "经初步了解，反映问题与事实明显不符，予以了结。")
+    if closed.state == ClueState.CLOSED:
+        _clearing(closed)
+        summary.clearings += 1
+    zone = Zone.objects.get(commission=commission, number=1)
+    meetings.set_regular_schedule(
+        actor=_actor(LEADER),
+        zone_id=zone.pk,
+        kind="regular",
+        week=1,
+        weekday=1,
+        at=time(9, 0),
+        place="第一协作区会议室",
+    )
+    summary.seconds = (timezone.now() - started).total_seconds()
+    return summary
