@@ -137,6 +137,8 @@ def _baoshan_clue(n: int) -> Clue:
             summary=summary,
             content=content,
             report_ids=[report.pk],
+            township_id=township.pk,
+            village_id=village.pk if village else None,
         ),
     )
     clues.add_subject(
@@ -166,13 +168,13 @@ def _dispose(clue: Clue, method: str, reason: str) -> Clue:
 
 
 def _team(clue: Clue) -> None:
-    """The solver proposes a cross-handling team from the zone pool; the zone leader puts the office's
+    """The solver proposes a joint team (联合办理) from the zone pool; the zone leader puts the office's
     cadres with logins on it (the edit is checked again) and confirms; each member signs the 回避声明."""
     from xiezuoqu.recusal.services import sign_declaration
     from xiezuoqu.teams import services as teams
 
     leader = _actor(LEADER)
-    team = teams.propose_team(actor=leader, clue_id=clue.pk, mode="cross", size=3)
+    team = teams.propose_team(actor=leader, clue_id=clue.pk, mode="joint", size=3)
     office, deputy = _actor(OFFICE), _actor(DEPUTY)
     assert office.staff_id is not None and deputy.staff_id is not None
     others = [
@@ -208,8 +210,8 @@ def _verification(clue: Clue, *, finish: bool) -> None:
         actor=office,
         clue_id=clue.pk,
         data=verification.PlanInput(
-            scope="双山子村2025年度耕地地力保护补贴发放情况",
-            points="1. 补贴名册面积与实际耕种面积是否一致；2. 补贴资金的实际去向。",
+            scope=f"{clue.village or clue.township}：{clue.summary.removeprefix('反映')}的问题",
+            points="1. 反映的事实是否存在；2. 涉及资金、资产的实际去向；3. 有关审批、公示手续是否完备。",
             planned_measures=["talk", "retrieval", "query"],
             starts_on=today,
             ends_on=today + timedelta(days=45),

@@ -790,6 +790,12 @@ def edit_team(
                 raise RuleViolation("新组长须为本组成员。")
             row.role, row.mentor_id = MemberRole.LEAD, None
             row.save(update_fields=["role", "mentor"])
+            # 承办主体 follows the lead (交叉: the lead's township; 提级: the lead's office).
+            lead_unit_id = _lead_unit_id(clue, team.mode, StaffMember.objects.get(pk=lead_id))
+            if lead_unit_id != team.lead_unit_id:
+                changed["lead_unit"] = [team.lead_unit_id, lead_unit_id]
+                team.lead_unit_id = lead_unit_id
+                team.save(update_fields=["lead_unit"])
         _check_sound(team)
         record_event(
             actor=actor, action="team.edited", target=team, changes=changed, detail={"reason": text}, request=request
