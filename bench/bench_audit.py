@@ -192,6 +192,42 @@ def bench_verify() -> None:
         )
 
 
+def bench_deferred(transactions: int, per: int = 5) -> None:
+    """Several events in one transaction (a registration writes 2–3): appended one by one, or buffered
+    by ``deferred_events`` and written in one INSERT at the end (docs/decisions/0013)."""
+    from django.db import transaction
+
+    from xiezuoqu.access.actor import Actor
+    from xiezuoqu.audit.services import deferred_events, record_event
+
+    actor = Actor(user_id=1, username="bench", commission_id=1, roles=frozenset({"registrar"}))
+
+    def run(block: object) -> list[float]:
+        samples = []
+        for i in range(transactions):
+            t0 = time.perf_counter()
+            with block():  # type: ignore[operator]
+                for j in range(per):
+                    record_event(
+                        actor=actor,
+                        action="report.registered",
+                        target_type="intake.report",
+                        target_id=str(i),
+                        changes={"state": [None, "registered"]},
+                        detail={"n": j},
+                        commission_id=1,
+                    )
+            samples.append((time.perf_counter() - t0) * 1000)
+        return samples
+
+    for label, block in (("逐条追加", transaction.atomic), ("事务末批量追加", deferred_events)):
+        ms = run(block)
+        print(
+            f"{per} 条/事务 {label:<8} {transactions:>6,} 个事务  p50 {percentile(ms, 50):.3f} ms  "
+            f"p95 {percentile(ms, 95):.3f} ms"
+        )
+
+
 def main() -> None:
     args = parse_args()
     where = setup_django(args)
@@ -201,6 +237,7 @@ def main() -> None:
     append_p50 = bench_appends(args.rows)
     bench_overhead(args.writes)
     bench_request(args.requests, append_p50)
+    bench_deferred(min(args.writes, 2_000))
     bench_verify()
 
 

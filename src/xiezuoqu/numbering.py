@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
+from django.db.transaction import TransactionManagementError
 
 C = TypeVar("C", bound=models.Model)
 
@@ -31,8 +32,39 @@ def locked_counter(model: type[C], **key: Any) -> C:
 
 
 def next_in_sequence(model: type[models.Model], **key: Any) -> int:
-    """Take the next number of the sequence ``key`` (call inside the transaction that uses it)."""
-    counter = locked_counter(model, **key)
+    """Take the next number of the sequence ``key`` (call inside the transaction that uses it).
+
+    One statement once the counter exists: ``UPDATE … SET last = last + 1 … RETURNING last`` both
+    locks the row until the transaction ends and reads the number taken.
+    """
+    manager = model._default_manager
+    if not transaction.get_connection(manager.db).in_atomic_block:
+        raise TransactionManagementError("编号须在使用它的事务内领取。")
+    taken = _increment(manager, key)
+    if taken is not None:
+        return taken
+    counter = locked_counter(model, **key)  # the first of its year: create it (or lock a racer's)
     counter.last += 1  # type: ignore[attr-defined]
     counter.save(update_fields=["last"])
     return int(counter.last)  # type: ignore[attr-defined]
+
+
+def _increment(manager: models.Manager[Any], key: dict[str, Any]) -> int | None:
+    model = manager.model
+    connection = connections[manager.db]
+    where = []
+    params: list[Any] = []
+    quote = connection.ops.quote_name
+    for name, value in key.items():
+        field = model._meta.get_field(name)
+        column = getattr(field, "column", name)
+        if isinstance(value, models.Model):
+            value = value.pk
+        where.append(f"{quote(column)} = %s")
+        params.append(value)
+    table = quote(model._meta.db_table)
+    last = quote("last")
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 WHERE {' AND '.join(where)} RETURNING {last}", params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

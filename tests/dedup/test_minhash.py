@@ -107,3 +107,21 @@ def test_the_s_curve_of_42_bands_of_3_rows():
     assert p(0.5) > 0.99
     threshold = (1 / minhash.BANDS) ** (1 / minhash.ROWS)
     assert threshold == pytest.approx(0.29, abs=0.01)
+
+
+def test_scoring_many_candidates_at_once_equals_jaccard_one_by_one():
+    """``jaccard_many`` (numpy, the lookup's scoring) gives exactly ``jaccard`` for each candidate,
+    empty sets included."""
+    import random
+
+    from xiezuoqu.dedup.minhash import jaccard, jaccard_many, pack_u32
+
+    rng = random.Random(5)
+    universe = range(0, 2**32 - 1, 7919)
+    query = set(rng.sample(universe, 300))
+    candidates = [set(rng.sample(universe, n)) | set(rng.sample(sorted(query), min(n, 50))) for n in (0, 1, 40, 300)]
+    candidates += [set(), set(query), {max(query)}]
+    packed = [pack_u32(sorted(c)) for c in candidates]
+    assert jaccard_many(pack_u32(sorted(query)), packed) == [jaccard(query, c) for c in candidates]
+    assert jaccard_many(pack_u32([]), packed) == [0.0] * len(candidates)
+    assert jaccard_many(pack_u32(sorted(query)), []) == []

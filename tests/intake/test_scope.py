@@ -63,6 +63,7 @@ EXPECTED = {
     "xzshuji4": set(),
     "paizhu1": set(),
     "shenli": set(),
+    "shenli2": set(),
     "jianduyuan": set(),
     "xitong": set(),
     "anquan": set(),

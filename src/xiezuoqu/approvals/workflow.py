@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from xiezuoqu.errors import InvalidTransition
+from xiezuoqu.statetable import StateTable
 
 
 class Mode(models.TextChoices):
@@ -85,19 +86,16 @@ FINAL_STATES = frozenset({State.APPROVED, State.REJECTED, State.WITHDRAWN})
 LIVE_STATES = frozenset({State.PENDING, State.RETURNED})
 
 
-def state_label(state: str | None) -> str:
-    if state is None:
-        return "未提交"
-    return str(dict(State.choices).get(state, state))
-
-
-def next_state(state: str | None, action: str) -> str:
-    """The state after ``action``, or ``InvalidTransition`` naming the current state."""
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        label = dict(Action.choices).get(action, action)
-        raise InvalidTransition(f"该申请当前状态为“{state_label(state)}”，不能{label}。") from None
+TABLE = StateTable(
+    noun="该申请",
+    transitions=TRANSITIONS,
+    state_labels=dict(State.choices),
+    action_labels=dict(Action.choices),
+    who=WHO,
+    final_states=FINAL_STATES,
+    before_label="未提交",
+)
+state_label, next_state, mermaid = TABLE.state_label, TABLE.next_state, TABLE.mermaid
 
 
 @dataclass(frozen=True)
@@ -141,14 +139,3 @@ def apply_decision(mode: str, step_states: tuple[str, ...], step_index: int, dec
 def closing_states(step_states: tuple[str, ...]) -> tuple[str, ...]:
     """Step states when the request is withdrawn: whatever was not decided is left undecided."""
     return tuple(StepState.SKIPPED if s in (StepState.OPEN, StepState.WAITING) else s for s in step_states)
-
-
-def mermaid() -> str:
-    """The state diagram in Mermaid, generated from the table so that the documentation never drifts."""
-    lines = ["stateDiagram-v2"]
-    for (before, action), after in TRANSITIONS.items():
-        source = "[*]" if before is None else before
-        lines.append(f"    {source} --> {after}: {dict(Action.choices)[action]}（{WHO[action]}）")
-    for final in sorted(FINAL_STATES):
-        lines.append(f"    {final} --> [*]")
-    return "\n".join(lines)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -165,10 +166,23 @@ def _statements(alias: str) -> tuple[str, str, str, str, list[models.Field[Any, 
 
 
 def _append(fields: dict[str, Any]) -> AuditEvent:
-    """Lock the chain head, write the next event sealed to the previous one, move the head."""
+    """Append one event now, or buffer it when a ``deferred_events`` block is open on this database."""
     alias = router.db_for_write(AuditEvent)
     connection = connections[alias]
+    batch: _Batch | None = getattr(connection, _BATCH_ATTR, None)
+    if batch is not None and connection.in_atomic_block:
+        return batch.add(fields)
+    return _append_all(alias, [AuditEvent(**fields)])[0]
+
+
+def _append_all(alias: str, events: list[AuditEvent]) -> list[AuditEvent]:
+    """Lock the chain head, seal the events one to the next from it, write them in one INSERT, move
+    the head. The events' ``seq``, ``occurred_at``, ``prev_mac``, ``mac`` and ``pk`` are set in place."""
+    if not events:
+        return events
+    connection = connections[alias]
     select_head, create_head, insert, move_head, columns = _statements(alias)
+    signer = Signer()
     # No savepoint of our own: if the append fails, the caller's transaction fails with it.
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         cursor.execute(select_head)
@@ -178,18 +192,104 @@ def _append(fields: dict[str, Any]) -> AuditEvent:
             cursor.execute(select_head)
             head = cursor.fetchone()
         seq, prev_mac = head
-        event = AuditEvent(seq=seq + 1, occurred_at=timezone.now(), prev_mac=prev_mac, **fields)
-        event.mac = Signer().event_mac(event)
-        cursor.execute(insert, [f.get_db_prep_save(getattr(event, f.attname), connection) for f in columns])
-        event.pk = (
-            cursor.fetchone()[0]
-            if cursor.description
-            else connection.ops.last_insert_id(cursor, AuditEvent._meta.db_table, AuditEvent._meta.pk.column)
-        )
-        cursor.execute(move_head, [event.seq, event.mac])
-    event._state.adding = False
-    event._state.db = alias
-    return event
+        now = timezone.now()
+        params: list[Any] = []
+        for event in events:
+            seq += 1
+            event.seq, event.occurred_at, event.prev_mac = seq, now, prev_mac
+            event.mac = prev_mac = signer.event_mac(event)
+            params += [f.get_db_prep_save(getattr(event, f.attname), connection) for f in columns]
+        if len(events) == 1:
+            cursor.execute(insert, params)
+            if cursor.description:
+                events[0].pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_insert_many(alias, len(events)), params)
+            if cursor.description:
+                ids = {seq_: pk for pk, seq_ in cursor.fetchall()}
+                for event in events:
+                    event.pk = ids[event.seq]
+        if not cursor.description:  # no RETURNING: the rows took consecutive ids in our transaction
+            last = connection.ops.last_insert_id(cursor, AuditEvent._meta.db_table, AuditEvent._meta.pk.column)
+            for offset, event in enumerate(reversed(events)):
+                event.pk = last - offset
+        cursor.execute(move_head, [seq, prev_mac])
+    for event in events:
+        event._state.adding = False
+        event._state.db = alias
+    return events
+
+
+@lru_cache(maxsize=64)
+def _insert_many(alias: str, count: int) -> str:
+    """The append's INSERT for ``count`` rows at once, returning each row's id with its seq."""
+    quote = connections[alias].ops.quote_name
+    insert = _statements(alias)[2]
+    head, _, tail = insert.partition(" VALUES ")
+    row, returning, column = tail.partition(" RETURNING ")
+    # SQLite does not promise RETURNING's row order: the rows name their seq.
+    returned = f" RETURNING {column}, {quote('seq')}" if returning else ""
+    return f"{head} VALUES {', '.join([row] * count)}{returned}"
+
+
+# --- deferred appends --------------------------------------------------------------------------------------
+
+_BATCH_ATTR = "_xiezuoqu_audit_batch"
+
+
+class _Batch:
+    """The events recorded inside a ``deferred_events`` block, in order, each with a marker.
+
+    The marker is a do-nothing ``transaction.on_commit`` callback registered as the event is recorded:
+    Django drops the callbacks of a savepoint that rolls back, so an event whose marker is gone was
+    recorded inside a savepoint that rolled back (a nested ``atomic`` that failed) and is not written,
+    exactly as an immediate append in that savepoint would have been undone.
+    """
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.items: list[tuple[AuditEvent, Callable[[], None]]] = []
+
+    def add(self, fields: dict[str, Any]) -> AuditEvent:
+        event = AuditEvent(**fields)
+
+        def marker() -> None:
+            return None
+
+        transaction.on_commit(marker, using=self.alias)
+        self.items.append((event, marker))
+        return event
+
+    def live(self) -> list[AuditEvent]:
+        pending = {id(entry[1]) for entry in connections[self.alias].run_on_commit}
+        return [event for event, marker in self.items if id(marker) in pending]
+
+
+@contextmanager
+def deferred_events(using: str | None = None) -> Iterator[None]:
+    """A transaction (``transaction.atomic``) whose audit events are appended together at its end.
+
+    ``record_event`` and ``record_view`` inside the block buffer their events; as the block ends
+    without an exception, the events still standing (not undone by a savepoint that rolled back) are
+    sealed and written in one INSERT — in the same transaction as the change, just before it commits.
+    The chain-head lock, which serialises every append in the system, is then held only for that
+    INSERT, one UPDATE and the commit, instead of from the first event to the commit. On an exception
+    the transaction rolls back and the buffer is dropped with it. Nested blocks join the outermost one.
+    """
+    alias = using or router.db_for_write(AuditEvent)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        outer: _Batch | None = getattr(connection, _BATCH_ATTR, None)
+        if outer is not None:
+            yield
+            return
+        batch = _Batch(alias)
+        setattr(connection, _BATCH_ATTR, batch)
+        try:
+            yield
+        finally:
+            setattr(connection, _BATCH_ATTR, None)
+        _append_all(alias, batch.live())
 
 
 def record_view(

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from xiezuoqu.access.actor import Actor, actor_for
-from xiezuoqu.errors import NotFound
+from xiezuoqu.errors import NotFound, ValidationFailed
+from xiezuoqu.verification.services import EvidenceInput, MeasureInput
 
+from . import services
 from .models import Case
-from .selectors import case_ledger, view_case
+from .selectors import case_file, case_ledger, get_case_for, view_case
 
 router = Router(tags=["cases"])
 
@@ -79,3 +82,299 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     with transaction.atomic():
         case = view_case(actor, case_id, request=request)
     return _out(case)
+
+
+# --- the life cycle: one endpoint per step, the same services as the pages ----------------------------
+
+
+class StepOut(Schema):
+    case_id: int
+    state: str
+    state_label: str
+    id: int | None = None
+
+
+class MeasureIn(Schema):
+    kind: str
+    officer_ids: list[int]
+    person_or_record: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    approval_reference: str = ""
+    note: str = ""
+
+
+class DetentionIn(Schema):
+    reason: str
+    place: str
+
+
+class HigherDecisionIn(Schema):
+    approved: bool
+    reference: str
+    decided_on: date
+    starts_on: date | None = None
+
+
+class ReferenceIn(Schema):
+    reference: str
+
+
+class EndIn(Schema):
+    ended_on: date
+
+
+class ReportIn(Schema):
+    facts: str
+    evidence_summary: str
+    proposal: str
+    attitude: str = ""
+
+
+class ReviewersIn(Schema):
+    reviewer_ids: list[int] = Field(..., min_length=1)
+
+
+class OpinionIn(Schema):
+    opinion: str
+
+
+class ReturnIn(Schema):
+    kind: str
+    reason: str
+
+
+class DecisionIn(Schema):
+    codes: list[str]
+    body: str
+    grounds: str
+    complex_case: bool = False
+    months: int | None = None
+
+
+class AnnounceIn(Schema):
+    announced_on: date
+    place: str
+    attendees: str
+
+
+class ExecuteIn(Schema):
+    executed_on: date
+    executing_unit: str
+    details: str
+
+
+class AppealIn(Schema):
+    kind: str
+    received_on: date
+    grounds: str
+
+
+class AppealDecisionIn(Schema):
+    result: str
+    result_text: str
+    decided_on: date
+
+
+class TimelineOut(Schema):
+    day: date
+    label: str
+    detail: str
+
+
+class DecisionOut(Schema):
+    id: int
+    codes: list[str]
+    labels: list[str]
+    body: str
+    state: str
+    form: int | None
+    form_label: str
+    decided_on: date | None
+    periods: list[dict[str, Any]]
+
+
+class CaseFileOut(Schema):
+    case: CaseOut
+    timeline: list[TimelineOut]
+    decisions: list[DecisionOut]
+
+
+def _step(request: HttpRequest, case_id: int, row: Any = None) -> dict[str, Any]:
+    case = get_case_for(_actor(request), case_id)
+    return {
+        "case_id": case_id,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "id": getattr(row, "pk", None),
+    }
+
+
+@router.get("/{case_id}/file", response=CaseFileOut)
+def get_case_file(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    with transaction.atomic():
+        case = view_case(actor, case_id, request=request)
+    folder = case_file(actor, case)
+    return {
+        "case": _out(case),
+        "timeline": [{"day": e.day, "label": e.label, "detail": e.detail} for e in folder.timeline],
+        "decisions": [
+            {
+                "id": d.pk,
+                "codes": d.codes,
+                "labels": d.labels,
+                "body": d.body,
+                "state": d.state,
+                "form": d.form,
+                "form_label": d.form_label,
+                "decided_on": d.decided_on,
+                "periods": d.periods,
+            }
+            for d in folder.decisions
+        ],
+    }
+
+
+@router.post("/{case_id}/investigation", response=StepOut)
+def start_investigation(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    services.start_investigation(actor=_actor(request), case_id=case_id, request=request)
+    return _step(request, case_id)
+
+
+@router.post("/{case_id}/measures", response={201: StepOut})
+def record_measure(request: HttpRequest, case_id: int, payload: MeasureIn) -> Status:
+    measure = services.record_case_measure(
+        actor=_actor(request), case_id=case_id, data=MeasureInput(**payload.dict()), request=request
+    )
+    return Status(201, _step(request, case_id, measure))
+
+
+@router.post("/{case_id}/evidence", response={201: StepOut})
+def add_evidence(
+    request: HttpRequest,
+    case_id: int,
+    file: File[UploadedFile],
+    title: Form[str],
+    kind: Form[str],
+    description: Form[str] = "",
+    source_measure_id: Form[int | None] = None,
+    as_record: Form[bool] = False,
+) -> Status:
+    actor = _actor(request)
+    if file.size and file.size > services.MAX_EVIDENCE_SIZE:
+        raise ValidationFailed("文件过大，不能入库；请拆分或压缩后再上传。", field_errors={"file": ["文件过大。"]})
+    item = services.add_case_evidence(
+        actor=actor,
+        case_id=case_id,
+        data=EvidenceInput(
+            title=title,
+            kind=kind,
+            file_name=file.name or "",
+            data=file.read(),
+            description=description,
+            source_measure_id=source_measure_id,
+            as_record=as_record,
+        ),
+        request=request,
+    )
+    return Status(201, _step(request, case_id, item))
+
+
+@router.post("/{case_id}/detentions", response={201: StepOut})
+def request_detention(request: HttpRequest, case_id: int, payload: DetentionIn) -> Status:
+    detention = services.request_detention(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
+    return Status(201, _step(request, case_id, detention))
+
+
+@router.post("/detentions/{detention_id}/higher-decision", response=StepOut)
+def record_higher_decision(request: HttpRequest, detention_id: int, payload: HigherDecisionIn) -> dict[str, Any]:
+    row = services.record_higher_decision(
+        actor=_actor(request), detention_id=detention_id, request=request, **payload.dict()
+    )
+    return _step(request, row.case_id, row)
+
+
+@router.post("/detentions/{detention_id}/extension", response=StepOut)
+def extend_detention(request: HttpRequest, detention_id: int, payload: ReferenceIn) -> dict[str, Any]:
+    row = services.extend_detention(actor=_actor(request), detention_id=detention_id, request=request, **payload.dict())
+    return _step(request, row.case_id, row)
+
+
+@router.post("/detentions/{detention_id}/end", response=StepOut)
+def end_detention(request: HttpRequest, detention_id: int, payload: EndIn) -> dict[str, Any]:
+    row = services.end_detention(actor=_actor(request), detention_id=detention_id, request=request, **payload.dict())
+    return _step(request, row.case_id, row)
+
+
+@router.put("/{case_id}/report", response=StepOut)
+def write_report(request: HttpRequest, case_id: int, payload: ReportIn) -> dict[str, Any]:
+    report = services.write_report(
+        actor=_actor(request), case_id=case_id, data=services.ReportInput(**payload.dict()), request=request
+    )
+    return _step(request, case_id, report)
+
+
+@router.post("/{case_id}/hand-over", response=StepOut)
+def hand_over(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    services.hand_over(actor=_actor(request), case_id=case_id, request=request)
+    return _step(request, case_id)
+
+
+@router.post("/{case_id}/reviews", response={201: StepOut})
+def open_review(request: HttpRequest, case_id: int, payload: ReviewersIn) -> Status:
+    review = services.open_trial_review(
+        actor=_actor(request), case_id=case_id, reviewer_ids=payload.reviewer_ids, request=request
+    )
+    return Status(201, _step(request, case_id, review))
+
+
+@router.post("/{case_id}/opinion", response=StepOut)
+def conclude_review(request: HttpRequest, case_id: int, payload: OpinionIn) -> dict[str, Any]:
+    review = services.conclude_review(actor=_actor(request), case_id=case_id, opinion=payload.opinion, request=request)
+    return _step(request, case_id, review)
+
+
+@router.post("/{case_id}/returns", response={201: StepOut})
+def request_return(request: HttpRequest, case_id: int, payload: ReturnIn) -> Status:
+    row = services.request_return(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
+    return Status(201, _step(request, case_id, row))
+
+
+@router.post("/{case_id}/decisions", response={201: StepOut})
+def propose_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> Status:
+    decision = services.propose_decision(
+        actor=_actor(request), case_id=case_id, data=services.DecisionInput(**payload.dict()), request=request
+    )
+    return Status(201, _step(request, case_id, decision))
+
+
+@router.post("/{case_id}/announcement", response=StepOut)
+def announce(request: HttpRequest, case_id: int, payload: AnnounceIn) -> dict[str, Any]:
+    row = services.announce_decision(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
+    return _step(request, case_id, row)
+
+
+@router.post("/{case_id}/execution", response=StepOut)
+def execute(request: HttpRequest, case_id: int, payload: ExecuteIn) -> dict[str, Any]:
+    row = services.record_execution(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
+    return _step(request, case_id, row)
+
+
+@router.post("/{case_id}/appeals", response={201: StepOut})
+def file_appeal(request: HttpRequest, case_id: int, payload: AppealIn) -> Status:
+    row = services.file_appeal(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
+    return Status(201, _step(request, case_id, row))
+
+
+@router.post("/appeals/{appeal_id}/decision", response=StepOut)
+def decide_appeal(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> dict[str, Any]:
+    row = services.decide_appeal(actor=_actor(request), appeal_id=appeal_id, request=request, **payload.dict())
+    return _step(request, row.case_id, row)
+
+
+@router.post("/{case_id}/archive", response=StepOut)
+def archive(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    services.archive_case(actor=_actor(request), case_id=case_id, request=request)
+    return _step(request, case_id)

@@ -6,4 +6,9 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self) -> None:
-        from . import selectors, services  # noqa: F401  (policies and agenda kinds register on import)
+        from xiezuoqu.deadlines.services import register_deadline_kind
+
+        from . import rules, selectors, services  # noqa: F401  (policies and approval hooks register on import)
+
+        for period in rules.PERIODS:
+            register_deadline_kind(period.kind, period.label, warn_days=period.warn_days, rule=period.rule)

@@ -1,4 +1,5 @@
-"""MinHash fingerprints of Chinese text, LSH bucket keys and Jaccard similarity — pure Python.
+"""MinHash fingerprints of Chinese text, LSH bucket keys and Jaccard similarity (Python; numpy for
+scoring many candidates at once).
 
 A text becomes a set of character shingles (3 characters after normalisation), each hashed to 32
 bits with a keyed BLAKE2s (so the stored hashes reveal nothing of the text without the key). That set
@@ -30,6 +31,8 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 SHINGLE_SIZE = 3
 NUM_PERM = 128
@@ -145,6 +148,30 @@ def jaccard(a: set[int] | frozenset[int], b: set[int] | frozenset[int]) -> float
     return common / (len(a) + len(b) - common)
 
 
+def jaccard_many(query: bytes, candidates: Sequence[bytes]) -> list[float]:
+    """``jaccard`` of one packed shingle set against many, at once (the lookup's exact scoring).
+
+    Every set is packed as ``pack_u32`` of its distinct values; the candidates are joined into one
+    array and membership in the query is counted per candidate with numpy, so a lookup scoring a
+    hundred candidates costs a few array operations instead of a hundred Python set intersections.
+    The results equal ``jaccard`` on the same sets.
+    """
+    if not candidates:
+        return []
+    q = np.frombuffer(query, dtype="<u4")
+    lengths = np.fromiter((len(c) // 4 for c in candidates), dtype=np.int64, count=len(candidates))
+    if q.size == 0:
+        return [0.0] * len(candidates)
+    joined = np.frombuffer(b"".join(candidates), dtype="<u4")
+    running = np.zeros(joined.size + 1, dtype=np.int64)
+    np.cumsum(np.isin(joined, q), out=running[1:])
+    ends = np.cumsum(lengths)
+    common = running[ends] - running[ends - lengths]
+    union = lengths + q.size - common
+    scores = np.where(lengths == 0, 0.0, common / np.maximum(union, 1))
+    return [float(x) for x in scores]
+
+
 def candidate_probability(similarity: float, *, bands: int = BANDS, rows: int = ROWS) -> float:
     """The chance that two texts of this Jaccard similarity share at least one bucket key."""
     return 1.0 - (1.0 - similarity**rows) ** bands
@@ -213,6 +240,7 @@ __all__ = [
     "estimate_jaccard",
     "fingerprint",
     "jaccard",
+    "jaccard_many",
     "normalise",
     "pack_u32",
     "shingle_hashes",

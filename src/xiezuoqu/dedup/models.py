@@ -116,3 +116,24 @@ class DuplicateLink(models.Model):
 
     def __str__(self) -> str:
         return f"重复件关联 {self.kind}:{self.object_id} → {self.other_kind}:{self.other_id}"
+
+
+class ReindexRun(models.Model):
+    """One rebuild of the index (``xiezuoqu dedup_reindex``) after a key or banding change.
+
+    It empties the bucket and person-key tables once, at its start, then re-indexes each kind of
+    document in primary-key order, batch by batch; ``position`` holds, per kind, the last object id
+    done, written in each batch's transaction — so a run that stopped resumes where it stopped.
+    """
+
+    kinds = models.JSONField("类别", default=list)
+    position = models.JSONField("进度", default=dict)
+    indexed = models.BigIntegerField("已重建", default=0)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重复件索引重建"
+
+    def __str__(self) -> str:
+        return f"索引重建 #{self.pk}"

@@ -333,6 +333,84 @@ def _copy_rows(
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
+# --- rebuilding the index (xiezuoqu dedup_reindex) -------------------------------------------------------
+
+
+def clear_index_rows() -> tuple[int, int]:
+    """Empty the bucket and person-key tables (the start of a rebuild). The documents stay, with their
+    stored fingerprints, until each is indexed again; lookups meanwhile find fewer candidates."""
+    with transaction.atomic():
+        buckets, _ = LshBucket.objects.all().delete()
+        persons, _ = PersonKey.objects.all().delete()
+    return buckets, persons
+
+
+def reindex_batch(batch: Sequence[DocumentText]) -> int:
+    """Index these documents again from their texts under the current key and banding, whether or not
+    they are in the index (a rebuild after ``clear_index_rows``). Joins the caller's transaction.
+
+    Their bucket and person rows are inserted skipping the ones already there (a document registered
+    during the rebuild was indexed by the normal path already). Returns the number of documents.
+    """
+    if not batch:
+        return 0
+    alias = router.db_for_write(IndexedDocument)
+    prints = {}
+    values = {}
+    for item in batch:
+        _check_document(item.kind, item.object_id)
+        fp = minhash.fingerprint(item.text, key=_shingle_key())
+        prints[(item.kind, item.object_id)] = fp
+        values[(item.kind, item.object_id)] = {
+            "commission_id": item.commission_id,
+            "person_keys": sorted(person_keys_by_name(item.accused_names)),
+            "shingles": fp.packed_shingles(),
+            "shingle_count": fp.shingle_count,
+        }
+    with transaction.atomic(using=alias, savepoint=False):
+        rule = Q()
+        for kind in {item.kind for item in batch}:
+            rule |= Q(kind=kind, object_id__in=[i.object_id for i in batch if i.kind == kind])
+        existing = {(d.kind, d.object_id): d for d in IndexedDocument.objects.select_for_update().filter(rule)}
+        now = timezone.now()
+        changed = []
+        for key, document in existing.items():
+            for name, value in values[key].items():
+                setattr(document, name, value)
+            document.updated_at = now
+            changed.append(document)
+        IndexedDocument.objects.bulk_update(
+            changed, ["commission_id", "person_keys", "shingles", "shingle_count", "updated_at"]
+        )
+        created = IndexedDocument.objects.bulk_create(
+            [IndexedDocument(kind=k, object_id=o, **v) for (k, o), v in values.items() if (k, o) not in existing]
+        )
+        documents = [*changed, *created]
+        buckets = [(d.commission_id, key, d.pk) for d in documents for key in prints[(d.kind, d.object_id)].bucket_keys]
+        persons = [(d.commission_id, key, d.pk) for d in documents for key in d.person_keys]
+        _insert_missing(alias, LshBucket, ["commission_id", "bucket_hash", "document_id"], buckets)
+        _insert_missing(alias, PersonKey, ["commission_id", "key", "document_id"], persons)
+    return len(batch)
+
+
+def _insert_missing(
+    alias: str, model: type[LshBucket] | type[PersonKey], columns: list[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows, skipping those whose primary key is there already (ON CONFLICT DO NOTHING)."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BULK_BATCH):
+            chunk = rows[start : start + BULK_BATCH]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {', '.join([row] * len(chunk))} "
+                "ON CONFLICT DO NOTHING",
+                [value for item in chunk for value in item],
+            )
+
+
 @lru_cache(maxsize=32)
 def _candidates_sql(alias: str, commissions: int, buckets: int, keys: int) -> str:
     """One statement for the whole lookup: the documents sharing the most LSH bands, and the most recent
@@ -404,14 +482,20 @@ def find_similar(
         rows = cursor.fetchall()
     person_field = IndexedDocument._meta.get_field("person_keys")
     short = fp.shingle_count < SHORT_TEXT_SHINGLES
+    if exclude is not None:
+        rows = [row for row in rows if (row[1], row[2]) != (exclude[0], exclude[1])]
+    text_scores = minhash.jaccard_many(fp.packed_shingles(), [bytes(row[4]) for row in rows])
     matches: list[tuple[float, int, Match]] = []
-    for pk, kind, object_id, commission_id, shingles, keys in rows:
-        if exclude is not None and (kind, object_id) == (exclude[0], exclude[1]):
-            continue
-        text_score = minhash.jaccard(fp.shingles, set(minhash.unpack_u32(bytes(shingles))))
-        if isinstance(keys, str):  # the drivers return the JSON text
-            keys = person_field.from_db_value(keys, None, connection)  # type: ignore[arg-type]
-        shared = sorted({names[k] for k in keys if k in names})
+    for (pk, kind, object_id, commission_id, _, keys), text_score in zip(rows, text_scores, strict=True):
+        shared: list[str] = []
+        if names and keys:
+            if isinstance(keys, str):  # the drivers return the JSON text; parse it only if it can match
+                keys = (
+                    person_field.from_db_value(keys, None, connection)  # type: ignore[arg-type]
+                    if any(f'"{k}"' in keys for k in names)
+                    else ()
+                )
+            shared = sorted({names[k] for k in keys if k in names})
         score = combined_score(text_score, bool(shared))
         if score < min_score:
             continue
@@ -432,14 +516,28 @@ def find_similar(
     return result
 
 
+@lru_cache(maxsize=8)
+def _decisions_sql(alias: str) -> str:
+    """The decisions on a document's pairs, in either direction: plain SQL, built once (it runs on
+    every lookup, where the ORM's building of the OR cost more than the statement)."""
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(c) for c in ("kind", "object_id", "other_kind", "other_id", "decision"))
+    return (
+        f"SELECT {columns} FROM {quote(DuplicateLink._meta.db_table)} "
+        f"WHERE ({quote('kind')} = %s AND {quote('object_id')} = %s) "
+        f"OR ({quote('other_kind')} = %s AND {quote('other_id')} = %s)"
+    )
+
+
 def _with_decisions(document: tuple[str, int], matches: list[Match]) -> list[Match]:
     """Attach the decisions already taken on (document, match) pairs, in either direction."""
     kind, object_id = document
     decided: dict[tuple[str, int], str] = {}
-    for k, o, ok, oi, decision in DuplicateLink.objects.filter(
-        Q(kind=kind, object_id=object_id) | Q(other_kind=kind, other_id=object_id)
-    ).values_list("kind", "object_id", "other_kind", "other_id", "decision"):
-        decided[(ok, oi) if (k, o) == (kind, object_id) else (k, o)] = decision
+    alias = router.db_for_read(DuplicateLink)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_decisions_sql(alias), [kind, object_id, kind, object_id])
+        for k, o, ok, oi, decision in cursor.fetchall():
+            decided[(ok, oi) if (k, o) == (kind, object_id) else (k, o)] = decision
     if not decided:
         return matches
     return [dataclasses.replace(m, decision=decided.get((m.kind, m.object_id))) for m in matches]
@@ -542,10 +640,12 @@ def decide_link(
 __all__ = [
     "DocumentText",
     "Match",
+    "clear_index_rows",
     "combined_score",
     "decide_link",
     "find_similar",
     "index_document",
     "index_documents",
+    "reindex_batch",
     "remove_document",
 ]

@@ -1,9 +1,11 @@
 """Demo casework of zone 1 (宝山镇): clues carried on through the real services, so that every page of
 team formation, recusal, verification, meetings, filing, cases and clearing has something to show.
 
-- one clue goes the whole way: 初步核实 → a cross-handling team proposed by the solver and confirmed →
-  plan approved → measures and evidence → report confirmed by the whole team and approved (拟立案) →
-  立案审查呈批报告 → the zone's 立案研究会 agrees → the township party committee files the case;
+- one clue goes the whole way: 初步核实 → a joint team proposed by the solver and confirmed → plan
+  approved → measures and evidence → report confirmed by the whole team and approved (拟立案) →
+  立案审查呈批报告 → the zone's 立案研究会 agrees → the township party committee files the case → the
+  township investigates it (自办) → the zone's 初审 and the trial office's 复审 → 党内警告, approved →
+  announced;
 - one clue is under verification, its plan approved and a first talk recorded;
 - one clue closed as untrue, its subject cleared (澄清正名) with the commission head's approval;
 - a cadre withdraws from a matter, a plea is registered (干预登记), zone 1 holds a monthly 例会.
@@ -307,6 +309,93 @@ def _file(clue: Clue) -> None:
     )
 
 
+def _case_to_announcement(clue: Clue) -> None:
+    """The filed case, investigated by the township (自办), through the zone's 初审 and the trial office's
+    复审 (查审分离: nobody who verified or investigated reviews), decided with the approval chain, announced."""
+    from xiezuoqu.cases import services as cases
+    from xiezuoqu.cases.models import Case
+    from xiezuoqu.org.models import ZoneDeputy
+    from xiezuoqu.teams import services as teams
+    from xiezuoqu.verification.services import MeasureInput
+
+    case = Case.objects.get(clue=clue)
+    secretary, leader = _actor(SECRETARY), _actor(LEADER)
+    assert secretary.staff_id is not None and leader.staff_id is not None
+    # The solver picks the township's cadres free of conflicts (尹立健, whose kin live in the village, is
+    # left out with the reason); the zone leader makes the township secretary the lead.
+    team = teams.propose_team(actor=leader, clue_id=clue.pk, mode="self", size=2, purpose="investigation")
+    members = [m.staff_id for m in team.members.filter(left_on__isnull=True)]
+    if secretary.staff_id not in members:
+        others = [s for s in members if s != secretary.staff_id]
+        team = teams.edit_team(
+            actor=leader,
+            team_id=team.pk,
+            reason="演示：由宝山镇纪委书记牵头自办",
+            add=[teams.MemberInput(staff_id=secretary.staff_id, role="member")],
+            remove=others[1:],
+            lead_id=secretary.staff_id,
+        )
+    teams.confirm_team(actor=leader, team_id=team.pk)
+    officers = list(team.members.filter(left_on__isnull=True).values_list("staff_id", flat=True))
+    cases.start_investigation(actor=secretary, case_id=case.pk)
+    now = timezone.now()
+    cases.record_case_measure(
+        actor=secretary,
+        case_id=case.pk,
+        data=MeasureInput(
+            kind="interrogation",
+            officer_ids=officers,
+            person_or_record="被审查调查人",
+            starts_at=now - timedelta(hours=5),
+            ends_at=now - timedelta(hours=4),
+            place="宝山镇纪委谈话室",
+            approval_reference="宝山镇纪委书记批准",
+        ),
+    )
+    cases.write_report(
+        actor=secretary,
+        case_id=case.pk,
+        data=cases.ReportInput(
+            facts="以亲属名义虚报耕地面积12亩，冒领耕地地力保护补贴1440元。",
+            evidence_summary="补贴发放名册、银行流水、证人证言、本人陈述。",
+            proposal="建议给予党内警告处分。",
+            attitude="认错态度较好，已退缴全部违纪款。",
+        ),
+    )
+    cases.hand_over(actor=secretary, case_id=case.pk)
+    # 初审: the zone leader and a deputy who took no part in the verification.
+    verifiers = set(clue.teams.values_list("members__staff_id", flat=True))
+    deputy = (
+        ZoneDeputy.objects.filter(zone_id=clue.zone_id, end_date__isnull=True)
+        .exclude(staff_id__in=verifiers)
+        .values_list("staff_id", flat=True)
+        .first()
+    )
+    assert deputy is not None
+    cases.open_trial_review(actor=leader, case_id=case.pk, reviewer_ids=[leader.staff_id, deputy])
+    opinion = "事实清楚，证据确凿，定性准确，处理恰当，手续完备。"
+    cases.conclude_review(actor=leader, case_id=case.pk, opinion=opinion)
+    trial, trial2 = _actor("shenli"), _actor("shenli2")
+    cases.open_trial_review(actor=trial, case_id=case.pk, reviewer_ids=[trial.staff_id, trial2.staff_id])
+    cases.conclude_review(actor=trial, case_id=case.pk, opinion=opinion)
+    decision = cases.propose_decision(
+        actor=trial,
+        case_id=case.pk,
+        data=cases.DecisionInput(
+            codes=["party_warning"], body="township_committee", grounds="冒领惠农补贴1440元，已全部退缴，认错态度较好。"
+        ),
+    )
+    for username in ("shenli2", HEAD):
+        decide(actor=_actor(username), approval_id=decision.approval_id, decision="approve", comment="同意")
+    cases.announce_decision(
+        actor=secretary,
+        case_id=case.pk,
+        announced_on=timezone.localdate(),
+        place="宝山镇纪委",
+        attendees="本人、村党支部委员",
+    )
+
+
 def _clearing(clue: Clue) -> None:
     from xiezuoqu.clearing import services as clearing
 
@@ -357,6 +446,7 @@ def load_demo_casework() -> CaseworkSummary:
     _team(filed)
     _verification(filed, finish=True)
     _file(filed)
+    _case_to_announcement(filed)
     _recusal_and_plea(filed)
     summary.cases += 1
     summary.verifications += 1

@@ -756,6 +756,8 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
         (Role.CASE_MANAGER,),
     ),
     DemoUserSpec("shenli", Role.TRIAL_STAFF.label, "案件审理室副主任", (TRIAL_OFFICE, 1), (Role.TRIAL_STAFF,)),
+    # 复审 takes two reviewers, and nobody approves their own proposal: a second trial-office login.
+    DemoUserSpec("shenli2", Role.TRIAL_STAFF.label, "案件审理室主任", (TRIAL_OFFICE, 0), (Role.TRIAL_STAFF,)),
     DemoUserSpec(
         "jianduyuan",
         Role.VILLAGE_SUPERVISOR.label,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from xiezuoqu.errors import InvalidTransition
+from xiezuoqu.statetable import StateTable
 
 
 class State(models.TextChoices):
@@ -81,27 +81,18 @@ STATE_TAGS: dict[str, str] = {
 }
 
 
-def state_label(state: str | None) -> str:
-    return "未起草" if state is None else STATE_LABELS.get(state, state)
-
-
-def next_state(state: str | None, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        label = ACTION_LABELS.get(action, action)
-        raise InvalidTransition(f"该立案审查呈批当前状态为“{state_label(state)}”，不能{label}。") from None
-
-
-def allowed_actions(state: str | None) -> list[str]:
-    return [action for (before, action) in TRANSITIONS if before == state]
-
-
-def mermaid() -> str:
-    lines = ["stateDiagram-v2"]
-    for (before, action), after in TRANSITIONS.items():
-        source = "[*]" if before is None else before
-        lines.append(f"    {source} --> {after}: {ACTION_LABELS[action]}（{WHO[action]}）")
-    for final in sorted(FINAL_STATES):
-        lines.append(f"    {final} --> [*]")
-    return "\n".join(lines)
+TABLE = StateTable(
+    noun="该立案审查呈批",
+    transitions=TRANSITIONS,
+    state_labels=STATE_LABELS,
+    action_labels=ACTION_LABELS,
+    who=WHO,
+    final_states=FINAL_STATES,
+    before_label="未起草",
+)
+state_label, next_state, allowed_actions, mermaid = (
+    TABLE.state_label,
+    TABLE.next_state,
+    TABLE.allowed_actions,
+    TABLE.mermaid,
+)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import NotFound, ValidationFailed
 
-from . import services
+from . import exports, services
 from .models import Category, Channel, Report
 from .selectors import (
     LedgerFilters,
@@ -83,6 +84,7 @@ class DecisionOut(Schema):
     sent_on: date | None
     sent_via: str
     document_no: str
+    forwarded_report_id: int | None
 
 
 class MessageOut(Schema):
@@ -168,13 +170,14 @@ class RegisterReceivedIn(Schema):
 
 class RouteIn(Schema):
     action: str = Field(
-        description="accept / not_accept / forward_up / forward_sent / forward_down / transfer / mark_repeat / "
-        "assign / conclude / archive"
+        description="accept / not_accept / forward_up / forward_sent / forward_down / forward_lower / transfer / "
+        "mark_repeat / assign / conclude / archive"
     )
     reason: str = ""
     ground: str = Field("", description="不予受理情形：other_remedy / other_agency / no_substance")
     unit_id: int | None = Field(None, description="转下级、分办的单位；受理时可同时分办")
-    agency: str = Field("", description="转其他机关的接收机关；报送上级（上级不在平台）时的机关名称")
+    commission_id: int | None = Field(None, description="转下级纪委监委（forward_lower）：本平台上的下一级纪委监委")
+    agency: str = Field("", description="转其他机关的接收机关；报送上级、转下级纪委监委（对方不在平台）时的机关名称")
     original_id: int | None = Field(None, description="重复件的原件")
     result: str = ""
     concluded_on: date | None = None
@@ -324,6 +327,7 @@ def _detail_out(actor: Actor, report: Report) -> dict[str, Any]:
                     "sent_on": d.sent_on,
                     "sent_via": d.sent_via,
                     "document_no": d.document_no,
+                    "forwarded_report_id": d.forwarded_report_id,
                 }
                 for d in decisions_visible_to(actor).filter(report=report).order_by("id")
             ],
@@ -450,6 +454,15 @@ def route_report(request: HttpRequest, report_id: int, payload: RouteIn) -> dict
         )
     elif action == Action.FORWARD_DOWN:
         services.forward_report_down(unit_id=payload.unit_id, reason=payload.reason, **common)
+    elif action == Action.FORWARD_LOWER:
+        services.forward_report_to_lower_commission(
+            reason=payload.reason,
+            commission_id=payload.commission_id,
+            agency=payload.agency,
+            sent_via=payload.sent_via,
+            document_no=payload.document_no,
+            **common,
+        )
     elif action == Action.TRANSFER:
         services.transfer_report(agency=payload.agency, reason=payload.reason, **common)
     elif action == Action.MARK_REPEAT:
@@ -523,6 +536,16 @@ def post_identity_request(request: HttpRequest, report_id: int, payload: Identit
     actor = _staff(request)
     approval = services.request_identity(actor=actor, report_id=report_id, reason=payload.reason, request=request)
     return Status(201, {"approval_id": approval.pk, "state": approval.state})
+
+
+@router.get("/reports/{report_id}/forward-package", summary="转办材料（下级机关不在本平台）")
+def get_forward_package(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The .zip of the 转办函 and the report's text for a lower commission not on the platform (audited)."""
+    actor = _staff(request)
+    name, content = exports.export_forward_package(actor, report_id, request=request)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @router.get("/reports/{report_id}/duplicates", response=list[CandidateOut], summary="疑似重复件")

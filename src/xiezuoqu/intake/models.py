@@ -111,7 +111,7 @@ class Report(models.Model):
     )
     forwarded_from = models.ForeignKey(
         "self",
-        verbose_name="下级报送的原件",
+        verbose_name="报送或转来的原件",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -361,7 +361,12 @@ class RoutingDecision(models.Model):
         Unit, verbose_name="转往单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     target_commission = models.ForeignKey(
-        Commission, verbose_name="上级纪委监委", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Commission,
+        verbose_name="报送或转往的纪委监委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     target_agency = models.CharField("接收机关", max_length=100, blank=True)
     repeat_of = models.ForeignKey(
@@ -375,12 +380,13 @@ class RoutingDecision(models.Model):
     decided_at = models.DateTimeField("决定时间")
     decided_on = models.DateField("决定日期")
     due_on = models.DateField("办理时限", null=True, blank=True)
-    # Forward up: when and how the report left (in-system to the parent commission, or by letter).
+    # Forward up / to a lower commission: when and how the report left (in-system to the other
+    # commission, or by letter).
     sent_on = models.DateField("报送日期", null=True, blank=True)
     sent_via = models.CharField("报送方式", max_length=40, blank=True)
     document_no = models.CharField("文号", max_length=60, blank=True)
     forwarded_report = models.ForeignKey(
-        Report, verbose_name="上级收到的件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Report, verbose_name="对方收到的件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

@@ -34,6 +34,9 @@ FORWARD_DOWN = Period(
     "检举控告工作规则：下级纪检监察机关应当在收到转办件后5个工作日内受理或者再转办",
     warn_days=2,
 )
+FORWARD_LOWER = (
+    "检举控告工作规则：属于下级纪检监察机关管辖的，转下级纪检监察机关办理；下级应当在收到后5个工作日内受理或者再转办"
+)
 ACCEPTANCE_NOTICE = Period(
     "report.acceptance_notice",
     "实名举报受理情况告知",

@@ -19,10 +19,11 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,12 +35,12 @@ from xiezuoqu.approvals.matters import REPORTER_IDENTITY_REQUEST, on_final_decis
 from xiezuoqu.approvals.models import ApprovalRequest
 from xiezuoqu.approvals.services import submit_request
 from xiezuoqu.approvals.workflow import State as ApprovalState
-from xiezuoqu.audit.services import diff, record_event, snapshot
+from xiezuoqu.audit.services import deferred_events, diff, record_event, snapshot
 from xiezuoqu.crypto import blind_index
 from xiezuoqu.deadlines.services import close_deadline, deadline_for, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.numbering import next_in_sequence
-from xiezuoqu.org.models import Commission, StaffMember, Unit, Village, Zone
+from xiezuoqu.org.models import Commission, StaffMember, Unit, Village, Zone, ZoneMembership
 from xiezuoqu.org.selectors import memberships_on
 from xiezuoqu.workdays.selectors import add_working_days
 
@@ -164,7 +165,14 @@ def _place(commission_id: int, township_id: int | None, village_id: int | None, 
         if village is None or village.township.commission_id != commission_id:
             errors.setdefault(f"{key}village", []).append("请选择本纪委监委辖区内的村（社区）。")
             village = None
-    if township_id:
+    if (
+        township_id
+        and village is not None
+        and str(village.township_id) == str(township_id)
+        and village.township.kind == Unit.Kind.TOWNSHIP_COMMITTEE
+    ):
+        township = village.township  # read with the village
+    elif township_id:
         township = Unit.objects.filter(
             pk=township_id, commission_id=commission_id, kind=Unit.Kind.TOWNSHIP_COMMITTEE
         ).first()
@@ -368,6 +376,53 @@ def zone_of_unit(unit: Unit | None, on: date | None = None) -> Zone | None:
     return led[0] if len(led) == 1 else None
 
 
+@lru_cache(maxsize=8)
+def _ledger_context_sql(alias: str) -> str:
+    """One statement for ``zone_of_unit`` and ``pattern_for`` together. Plain SQL, built once: the ORM's
+    building of the same subqueries cost more than the three statements it replaces
+    (bench/bench_intake.py)."""
+    quote = connections[alias].ops.quote_name
+    zone = quote(Zone._meta.db_table)
+    membership = quote(ZoneMembership._meta.db_table)
+    ledger_format = quote(LedgerFormat._meta.db_table)
+    columns = ", ".join(f"z.{quote(f.column)}" for f in Zone._meta.concrete_fields)
+    # memberships_on(day): started by the day, not ended before it; the first by zone like ``.first()``.
+    member = (
+        f"(SELECT m.{quote('zone_id')} FROM {membership} m WHERE m.{quote('unit_id')} = %s "
+        f"AND m.{quote('start_date')} <= %s AND (m.{quote('end_date')} IS NULL OR m.{quote('end_date')} >= %s) "
+        f"ORDER BY m.{quote('zone_id')} LIMIT 1)"
+    )
+    # A lead inspection office belongs to the zone it leads, when it leads exactly one.
+    led = (
+        f"(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(l.{quote('id')}) END FROM {zone} l "
+        f"WHERE l.{quote('inspection_office_id')} = %s)"
+    )
+    pattern = (
+        f"(SELECT f.{quote('pattern')} FROM {ledger_format} f WHERE f.{quote('unit_id')} = %s "
+        f"ORDER BY f.{quote('id')} LIMIT 1)"
+    )
+    return (
+        f"SELECT {pattern}, {columns} FROM (SELECT 1 AS one) o "
+        f"LEFT JOIN {zone} z ON z.{quote('id')} = COALESCE({member}, {led})"
+    )
+
+
+def _ledger_context(unit: Unit, on: date) -> tuple[Zone | None, str]:
+    """``zone_of_unit(unit, on)`` and ``pattern_for(unit)`` in one statement: registration's reads of
+    its unit, done before its transaction."""
+    alias = router.db_for_read(Zone)
+    connection = connections[alias]
+    day = connection.ops.adapt_datefield_value(on)
+    with connection.cursor() as cursor:
+        cursor.execute(_ledger_context_sql(alias), [unit.pk, unit.pk, day, day, unit.pk])
+        row = cursor.fetchone()
+    pattern, values = row[0], row[1:]
+    zone = None
+    if values[0] is not None:
+        zone = Zone.from_db(alias, [f.attname for f in Zone._meta.concrete_fields], values)
+    return zone, pattern or default_pattern(unit)
+
+
 def _lock(actor: Actor, report_id: Any) -> Report:
     """Lock the report row, then apply the view predicate (the scope's twin): 404 when out of reach."""
     try:
@@ -526,12 +581,61 @@ def _notify(
 def registration_recipients(report: Report) -> set[int]:
     """受理归口: a registered report is reported at once to the city 信访室 and the zone's 纪检监察室
     (and its leader). One query, whatever the size of the commission."""
-    rule = Q(role=Role.PETITION_STAFF, user__commission_id=report.commission_id) | Q(
+    return _registration_recipients_orm(report.commission_id, report.zone)
+
+
+@lru_cache(maxsize=8)
+def _recipients_sql(alias: str) -> str:
+    """``_registration_recipients`` as one plain statement, built once (the ORM spent ≈ 1.5 ms of CPU
+    building the joins for every registration). A test holds it equal to the ORM form."""
+    quote = connections[alias].ops.quote_name
+    ra, user = quote(RoleAssignment._meta.db_table), quote(User._meta.db_table)
+    unit, staff = quote(Unit._meta.db_table), quote(StaffMember._meta.db_table)
+    return (
+        f"SELECT DISTINCT ra.{quote('user_id')} FROM {ra} ra "
+        f"JOIN {user} u ON u.{quote('id')} = ra.{quote('user_id')} "
+        f"LEFT JOIN {unit} n ON n.{quote('id')} = ra.{quote('unit_id')} "
+        f"LEFT JOIN {staff} s ON s.{quote('id')} = u.{quote('staff_id')} "
+        f"WHERE u.{quote('is_active')} AND ("
+        f"(ra.{quote('role')} = %s AND u.{quote('commission_id')} = %s) "
+        f"OR (ra.{quote('role')} IN (%s, %s) AND n.{quote('commission_id')} = %s AND n.{quote('kind')} = %s) "
+        f"OR (ra.{quote('role')} = %s AND ra.{quote('unit_id')} = %s) "
+        f"OR (ra.{quote('role')} = %s AND ra.{quote('unit_id')} IS NULL AND s.{quote('home_unit_id')} = %s) "
+        f"OR (ra.{quote('role')} = %s AND u.{quote('staff_id')} = %s))"
+    )
+
+
+def _registration_recipients(commission_id: int, zone: Zone | None) -> set[int]:
+    """``registration_recipients`` for a report of ``commission_id`` in ``zone`` (one plain statement)."""
+    office = zone.inspection_office_id if zone is not None else None
+    leader = zone.leader_id if zone is not None else None
+    alias = router.db_for_read(RoleAssignment)
+    params = [
+        Role.PETITION_STAFF,
+        commission_id,
+        Role.REGISTRAR,
+        Role.PETITION_STAFF,
+        commission_id,
+        Unit.Kind.PETITION_OFFICE,
+        Role.INSPECTION_STAFF,
+        office,  # NULL matches nothing: no zone, or a zone without a lead office
+        Role.INSPECTION_STAFF,
+        office,
+        Role.ZONE_LEADER,
+        leader,
+    ]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_recipients_sql(alias), [str(p) if isinstance(p, str) else p for p in params])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _registration_recipients_orm(commission_id: int, zone: Zone | None) -> set[int]:
+    """The rule as the ORM states it (the reference ``_registration_recipients`` is tested against)."""
+    rule = Q(role=Role.PETITION_STAFF, user__commission_id=commission_id) | Q(
         role__in=[Role.REGISTRAR, Role.PETITION_STAFF],
-        unit__commission_id=report.commission_id,
+        unit__commission_id=commission_id,
         unit__kind=Unit.Kind.PETITION_OFFICE,
     )
-    zone = report.zone
     if zone is not None:
         if zone.inspection_office_id is not None:
             office = zone.inspection_office_id
@@ -625,7 +729,7 @@ def submit_public_report(
     if office is None:
         raise RuleViolation("该纪委监委尚未设立信访室，暂不能受理网络举报。")
     code, prefix, digest = _new_receipt()
-    with transaction.atomic():
+    with deferred_events():
         report = Report.objects.create(
             commission=commission,
             ledger_unit=office,
@@ -746,7 +850,7 @@ def submit_village_report(
         ],
     )
     cleaned = _clean(township.commission_id, data)
-    with transaction.atomic():
+    with deferred_events():
         report = Report.objects.create(
             commission_id=township.commission_id,
             ledger_unit=township,
@@ -791,10 +895,16 @@ def _registering_unit(actor: Actor, unit_id: Any) -> Unit:
 
 
 def _after_registration(
-    actor: Actor, report: Report, accused: list[ReportAccused], request: HttpRequest | None
+    actor: Actor,
+    report: Report,
+    accused: list[ReportAccused],
+    request: HttpRequest | None,
+    *,
+    recipients: set[int] | None = None,
+    indexed: bool = False,
 ) -> None:
     """What every registration does next: the real-name timer, straight-up for the head, the
-    notifications, the duplicate index."""
+    notifications, the duplicate index (unless the caller indexed already)."""
     if report.is_real_name:
         open_deadline(
             actor=actor,
@@ -804,6 +914,7 @@ def _after_registration(
             start=report.received_on,
             working_days=rules.ACCEPTANCE_NOTICE.working_days,
             responsible_unit=report.ledger_unit,
+            zone=report.zone,
             request=request,
         )
     accused_staff = {a.staff_id for a in accused if a.staff_id is not None}
@@ -812,7 +923,7 @@ def _after_registration(
         report.save(update_fields=["concerns_head"])
     _notify(
         report,
-        registration_recipients(report),
+        registration_recipients(report) if recipients is None else recipients,
         f"{report.ledger_unit.name}登记新件 {report}（{report.get_channel_display()}）",
         exclude=[actor.user_id],
         accused_staff=accused_staff,
@@ -826,42 +937,57 @@ def _after_registration(
             target_agency="",
             request=request,
         )
-    index_report(report, [a.name for a in accused])
+    if not indexed:
+        index_report(report, [a.name for a in accused])
 
 
 def register_report(
     *, actor: Actor, data: ReportInput, unit_id: Any = None, request: HttpRequest | None = None
 ) -> Report:
-    """登记: a report from any channel enters the registrar's unit's ledger with the next number."""
+    """登记: a report from any channel enters the registrar's unit's ledger with the next number.
+
+    Ordered for throughput (DESIGN §5b; docs/decisions/0013-registration-throughput.md): the reads
+    (unit, places, zone, ledger format, recipients) and the text's fingerprint come before the
+    transaction; in it the rows that need no number are written first, the report row standing as
+    *received* without a number; the unit's ledger counter is taken only then, and the audit events
+    are appended together at the very end (``deferred_events``). So the two locks every registration
+    takes — the unit's counter and the chain head — are held for the last few statements only.
+    """
     unit = _registering_unit(actor, unit_id)
     cleaned = _clean(unit.commission_id, data)
     today = timezone.localdate()
-    with transaction.atomic():
-        seq, number = _next_number(unit, today.year)
+    zone, pattern = _ledger_context(unit, today)
+    recipients = _registration_recipients(unit.commission_id, zone)
+    prepare_index(cleaned.summary, cleaned.content)
+    with deferred_events():
         report = Report.objects.create(
             commission_id=unit.commission_id,
             ledger_unit=unit,
-            ledger_year=today.year,
-            ledger_seq=seq,
-            ledger_number=number,
             channel=cleaned.channel,
             received_on=cleaned.received_on,
             registered_at=timezone.now(),
             registered_by_id=actor.user_id,
-            state=next_state(None, Action.REGISTER),
+            state=State.RECEIVED,  # until the number is drawn below, in this same transaction
             summary=cleaned.summary,
             content=cleaned.content,
             category=cleaned.category,
             township=cleaned.township,
             village=cleaned.village,
             routing_unit=unit,
-            zone=zone_of_unit(unit, today),
+            zone=zone,
             is_real_name=cleaned.is_real_name,
             concerns_head=cleaned.concerns_head,
         )
         accused = _write_accused(report, cleaned.accused)
         if cleaned.is_real_name:
             _write_identity(report, cleaned.identity)
+        index_report(report, [a.name for a in accused])
+        # From here on the unit's counter row is locked until the commit.
+        seq = next_in_sequence(LedgerCounter, unit=unit, year=today.year)
+        number = format_number(pattern, commission=unit.commission, unit=unit, year=today.year, seq=seq)
+        report.state = next_state(None, Action.REGISTER)
+        report.ledger_year, report.ledger_seq, report.ledger_number = today.year, seq, number
+        report.save(update_fields=["state", "ledger_year", "ledger_seq", "ledger_number"])
         record_event(
             actor=actor,
             action="report.registered",
@@ -877,7 +1003,7 @@ def register_report(
             },
             request=request,
         )
-        _after_registration(actor, report, accused, request)
+        _after_registration(actor, report, accused, request, recipients=recipients, indexed=True)
     return report
 
 
@@ -894,7 +1020,7 @@ def register_received_report(
 ) -> Report:
     """登记 a report received from the public site or a village supervisor: the registrar of the unit it
     was received at (or the petition office's registrar, when that unit has none) gives it a number."""
-    with transaction.atomic():
+    with deferred_events():
         report = _lock(actor, report_id)
         if report.state != State.RECEIVED:
             next_state(report.state, Action.REGISTER)
@@ -986,8 +1112,9 @@ def _reason(reason: str | None, *, required: bool = True, label: str = "理由")
 
 
 def _settle_forward_down(actor: Actor, report: Report, request: HttpRequest | None) -> None:
-    """The lower level decided on a report sent down to it: its 5 WD timer is met."""
-    if report.state == State.FORWARDED_DOWN:
+    """The lower level decided on a report sent down to it — within the commission, or a copy the
+    higher commission sent to this one's ledger: its 5 WD timer is met."""
+    if report.state == State.FORWARDED_DOWN or (report.state == State.REGISTERED and report.forwarded_from_id):
         _close_if_open(actor, report, rules.FORWARD_DOWN.kind, request)
 
 
@@ -1166,8 +1293,14 @@ def record_forward_sent(
     return decision
 
 
-def _copy_to_commission(report: Report, commission_id: int) -> Report:
-    office = Unit.objects.filter(commission_id=commission_id, kind=Unit.Kind.PETITION_OFFICE, is_active=True).first()
+def _copy_to_commission(report: Report, commission_id: int, *, office: Unit | None = None, note: str = "") -> Report:
+    """The report as received by another commission's petition office: a new *received* report there
+    pointing back at this one, its accused copied, the reporter's identity opened and sealed again
+    for the copy (each sealed value is bound to its report). Recorded as that commission's event."""
+    if office is None:
+        office = Unit.objects.filter(
+            commission_id=commission_id, kind=Unit.Kind.PETITION_OFFICE, is_active=True
+        ).first()
     if office is None:
         raise RuleViolation("上级纪委监委在本平台未设信访室，请改为书面报送并登记文号。")
     copy = Report.objects.create(
@@ -1207,7 +1340,7 @@ def _copy_to_commission(report: Report, commission_id: int) -> Report:
         target=copy,
         detail={"forwarded_from": report.pk, "from_commission": report.commission_id},
     )
-    _notify(copy, _registrars_for(office), f"下级纪委监委报送件待登记（{report}）")
+    _notify(copy, _registrars_for(office), note or f"下级纪委监委报送件待登记（{report}）")
     return copy
 
 
@@ -1256,6 +1389,120 @@ def forward_report_down(
             exclude=[actor.user_id],
         )
     return report
+
+
+def lower_commissions(report: Report) -> list[Commission]:
+    """The commissions directly below the report's own (Commission.parent): the in-system targets of
+    转下级纪委监委. Only those with an active petition office can receive."""
+    return list(Commission.objects.filter(parent_id=report.commission_id).order_by("name"))
+
+
+def forward_report_to_lower_commission(
+    *,
+    actor: Actor,
+    report_id: Any,
+    reason: str,
+    commission_id: Any = None,
+    agency: str = "",
+    sent_via: str = "",
+    document_no: str = "",
+    request: HttpRequest | None = None,
+) -> Report:
+    """转下级纪委监委办理: the matter belongs to a lower commission (a county's, below a city's).
+
+    On the platform (``commission_id``: a commission whose parent is the report's): in the same
+    transaction its petition office receives a copy — accused and, for a real-name report, the
+    reporter's identity re-sealed for the copy — with a 5 WD timer to accept or re-forward it there
+    (``rules.FORWARD_DOWN``, closed by its first routing decision). Not on the platform (``agency``):
+    a recorded letter with its way and document number (the 转办函 from ``exports``). Either way the
+    report leaves this ledger as *forwarded_lower*, the mirror of ``record_forward_sent`` for the
+    higher level.
+    """
+    text = _reason(reason)
+    agency, via, number = _text(agency), _text(sent_via), _text(document_no)
+    with transaction.atomic():
+        report = _lock(actor, report_id)
+        _check_router(actor, report, Action.FORWARD_LOWER)
+        today = timezone.localdate()
+        target: Commission | None = None
+        if commission_id not in (None, ""):
+            target = (
+                Commission.objects.filter(pk=commission_id, parent_id=report.commission_id).first()
+                if str(commission_id).isdigit()
+                else None
+            )
+            if target is None:
+                raise ValidationFailed(
+                    "请选择本纪委监委的下一级纪委监委。", field_errors={"commission": ["请选择下级纪委监委。"]}
+                )
+        elif not agency:
+            raise ValidationFailed(
+                "请选择下级纪委监委；不在本平台的，请填写机关名称。",
+                field_errors={"commission": ["请选择下级纪委监委或填写机关名称。"]},
+            )
+        elif len(agency) > 100:
+            raise ValidationFailed("机关名称过长。", field_errors={"agency": ["过长。"]})
+        elif not via:
+            raise ValidationFailed(
+                "不在本平台的下级机关，请填写转送方式（如机要交换、书面转送）。",
+                field_errors={"sent_via": ["请填写转送方式。"]},
+            )
+        _settle_forward_down(actor, report, request)
+        decision = _decision(
+            report,
+            actor,
+            Action.FORWARD_LOWER,
+            reason=text,
+            rule=rules.FORWARD_LOWER,
+            target_commission=target,
+            target_agency="" if target is not None else agency,
+            due_on=_due(today, rules.FORWARD_DOWN.working_days) if target is not None else None,
+        )
+        copy = _copy_to_lower(report, target, actor) if target is not None else None
+        decision.sent_on = today
+        decision.sent_via = "系统内转办" if target is not None else via[:40]
+        decision.document_no = number[:60]
+        decision.forwarded_report = copy
+        decision.save(update_fields=["sent_on", "sent_via", "document_no", "forwarded_report"])
+        before = _move(report, Action.FORWARD_LOWER)
+        _event(
+            actor,
+            "forwarded_lower",
+            report,
+            before,
+            request,
+            reason=text,
+            target=target.name if target is not None else agency,
+            in_system=target is not None,
+            copy=copy.pk if copy is not None else None,
+            via=decision.sent_via,
+            document_no=decision.document_no,
+        )
+    return report
+
+
+def _copy_to_lower(report: Report, commission: Commission, actor: Actor) -> Report:
+    """The lower commission's petition office receives the report (as ``_copy_to_commission`` does for
+    the parent) and its 5 WD timer to accept or re-forward starts today."""
+    office = (
+        Unit.objects.filter(commission_id=commission.pk, kind=Unit.Kind.PETITION_OFFICE, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if office is None:
+        raise RuleViolation(f"{commission.name}在本平台未设信访室，请改为书面转送并登记文号。")
+    copy = _copy_to_commission(report, commission.pk, office=office, note=f"上级纪委监委转办件待登记（{report}）")
+    open_deadline(
+        actor=None,
+        target=copy,
+        kind=rules.FORWARD_DOWN.kind,
+        label=f"{rules.FORWARD_DOWN.label}（{commission.short_name or commission.name}收{report}）",
+        start=timezone.localdate(),
+        working_days=rules.FORWARD_DOWN.working_days,
+        responsible_unit=office,
+        zone=None,
+    )
+    return copy
 
 
 def transfer_report(
@@ -1726,6 +1973,17 @@ def mark_notifications_read(*, actor: Actor, ids: Iterable[int] | None = None) -
 # --- duplicates ---------------------------------------------------------------------------------------------
 
 
+def _index_text(summary: str, content: str) -> str:
+    return f"{summary}\n{content}"
+
+
+def prepare_index(summary: str, content: str) -> None:
+    """Compute the text's fingerprint before the transaction (it is cached for ``index_report``)."""
+    from xiezuoqu.dedup.services import fingerprint
+
+    fingerprint(_index_text(summary, content))
+
+
 def index_report(report: Report, names: Iterable[str] | None = None) -> None:
     """Put a registered report into the duplicate index (text and the accused's names)."""
     from xiezuoqu.dedup.services import index_document
@@ -1736,7 +1994,7 @@ def index_report(report: Report, names: Iterable[str] | None = None) -> None:
         kind="report",
         object_id=report.pk,
         commission_id=report.commission_id,
-        text=f"{report.summary}\n{report.content}",
+        text=_index_text(report.summary, report.content),
         accused_names=tuple(n for n in names if n and n != "不详"),
     )
 
@@ -1796,8 +2054,10 @@ __all__ = [
     "decide_duplicate",
     "find_report_by_receipt",
     "forward_report_down",
+    "forward_report_to_lower_commission",
     "forward_report_up",
     "give_feedback",
+    "lower_commissions",
     "mark_notifications_read",
     "mark_repeat",
     "not_accept_report",

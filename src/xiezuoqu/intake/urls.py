@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:report_id>/identity/", views.identity, name="identity"),
     path("<int:report_id>/identity/request/", views.identity_request, name="identity_request"),
     path("<int:report_id>/duplicate/", views.duplicate, name="duplicate"),
+    path("<int:report_id>/forward-package.zip", views.forward_package, name="forward_package"),
     path("village/", views.village, name="village"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/bell/", views.bell, name="bell"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -84,6 +84,7 @@ ROUTING_ACTIONS = [
     Action.NOT_ACCEPT,
     Action.FORWARD_UP,
     Action.FORWARD_DOWN,
+    Action.FORWARD_LOWER,
     Action.TRANSFER,
     Action.MARK_REPEAT,
     Action.ASSIGN,
@@ -282,6 +283,24 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
+def forward_package(request: HttpRequest, report_id: int) -> HttpResponse:
+    """转办材料 for a lower commission not on the platform: 转办函 + the report's text (audited)."""
+    actor = actor_for(request.user)
+    _require_staff(actor)
+    try:
+        name, content = exports.export_forward_package(actor, report_id, request=request)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        record_refusal(request, exc)
+        messages.error(request, exc.message)
+        return redirect("intake:detail", report_id=report_id)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
 # --- a report's page -----------------------------------------------------------------------------------
 
 
@@ -364,6 +383,7 @@ def _detail_context(actor: Actor, report: Report) -> dict[str, Any]:
         ),
         "assign_anywhere": petition,
         "parent_commission": commission.parent,
+        "lower_commissions": services.lower_commissions(report) if Action.FORWARD_LOWER in actions else [],
         "forward_up": forward_up,
         "may_record_sent": report.state == State.FORWARDED_UP
         and can_route
@@ -457,6 +477,17 @@ def route(request: HttpRequest, report_id: int) -> HttpResponse:
         Action.FORWARD_DOWN: (
             "已转下级办理。",
             lambda: services.forward_report_down(unit_id=post.get("unit"), reason=post.get("reason", ""), **common),
+        ),
+        Action.FORWARD_LOWER: (
+            "已转下级纪委监委办理。",
+            lambda: services.forward_report_to_lower_commission(
+                reason=post.get("reason", ""),
+                commission_id=post.get("commission") or None,
+                agency=post.get("agency", ""),
+                sent_via=post.get("sent_via", ""),
+                document_no=post.get("document_no", ""),
+                **common,
+            ),
         ),
         Action.TRANSFER: (
             "已转其他机关。",

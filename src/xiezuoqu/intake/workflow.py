@@ -4,6 +4,7 @@
     (public, village)           ├─不予受理→ not_accepted ─────────────────────────────────────────────归档→ archived
                                 ├─报送上级→ forwarded_up ──────────────────────────────────────────────归档→ archived
                                 ├─转下级→ forwarded_down ─(下级受理 / 再转 / …)
+                                ├─转下级纪委监委→ forwarded_lower ──────────────────────────────────归档→ archived
                                 ├─转其他机关→ transferred ──────────────────────────────────────────────归档→ archived
                                 └─重复件→ repeat ───────────────────────────────────────────────────────归档→ archived
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from xiezuoqu.errors import InvalidTransition
+from xiezuoqu.statetable import StateTable
 
 
 class State(models.TextChoices):
@@ -31,6 +32,7 @@ class State(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", "不予受理"
     FORWARDED_UP = "forwarded_up", "报送上级"
     FORWARDED_DOWN = "forwarded_down", "转下级办理"
+    FORWARDED_LOWER = "forwarded_lower", "转下级纪委监委"
     TRANSFERRED = "transferred", "转其他机关"
     REPEAT = "repeat", "重复件"
     ASSIGNED = "assigned", "已分办"
@@ -46,6 +48,7 @@ class Action(models.TextChoices):
     NOT_ACCEPT = "not_accept", "不予受理"
     FORWARD_UP = "forward_up", "报送上级"
     FORWARD_DOWN = "forward_down", "转下级办理"
+    FORWARD_LOWER = "forward_lower", "转下级纪委监委办理"
     TRANSFER = "transfer", "转其他机关"
     MARK_REPEAT = "mark_repeat", "作为重复件"
     ASSIGN = "assign", "分办"
@@ -66,6 +69,9 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     (S.REGISTERED, A.NOT_ACCEPT): S.NOT_ACCEPTED,
     (S.REGISTERED, A.FORWARD_UP): S.FORWARDED_UP,
     (S.REGISTERED, A.FORWARD_DOWN): S.FORWARDED_DOWN,
+    # To a lower commission: in the system its petition office receives a copy (5 WD to accept or
+    # re-forward it there); otherwise a recorded letter. Either way the matter leaves this ledger.
+    (S.REGISTERED, A.FORWARD_LOWER): S.FORWARDED_LOWER,
     (S.REGISTERED, A.TRANSFER): S.TRANSFERRED,
     (S.REGISTERED, A.MARK_REPEAT): S.REPEAT,
     # A report sent down: the lower level accepts or re-forwards it within 5 WD (or finds it is not
@@ -73,6 +79,7 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     (S.FORWARDED_DOWN, A.ACCEPT): S.ACCEPTED,
     (S.FORWARDED_DOWN, A.FORWARD_DOWN): S.FORWARDED_DOWN,
     (S.FORWARDED_DOWN, A.FORWARD_UP): S.FORWARDED_UP,
+    (S.FORWARDED_DOWN, A.FORWARD_LOWER): S.FORWARDED_LOWER,
     (S.FORWARDED_DOWN, A.NOT_ACCEPT): S.NOT_ACCEPTED,
     (S.FORWARDED_DOWN, A.TRANSFER): S.TRANSFERRED,
     (S.FORWARDED_DOWN, A.MARK_REPEAT): S.REPEAT,
@@ -86,6 +93,7 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     (S.FEEDBACK_GIVEN, A.ARCHIVE): S.ARCHIVED,
     (S.NOT_ACCEPTED, A.ARCHIVE): S.ARCHIVED,
     (S.FORWARDED_UP, A.ARCHIVE): S.ARCHIVED,
+    (S.FORWARDED_LOWER, A.ARCHIVE): S.ARCHIVED,
     (S.TRANSFERRED, A.ARCHIVE): S.ARCHIVED,
     (S.REPEAT, A.ARCHIVE): S.ARCHIVED,
 }
@@ -98,6 +106,7 @@ WHO: dict[str, str] = {
     A.NOT_ACCEPT: "同“受理”",
     A.FORWARD_UP: "同“受理”（反映本级主要负责人的，登记时直接报送上级）",
     A.FORWARD_DOWN: "同“受理”",
+    A.FORWARD_LOWER: "同“受理”（对方在本平台的，由其信访室接收）",
     A.TRANSFER: "同“受理”",
     A.MARK_REPEAT: "同“受理”",
     A.ASSIGN: "同“受理”",
@@ -116,6 +125,7 @@ DECIDED_STATES = frozenset(
         S.ACCEPTED,
         S.NOT_ACCEPTED,
         S.FORWARDED_UP,
+        S.FORWARDED_LOWER,
         S.TRANSFERRED,
         S.REPEAT,
         S.ASSIGNED,
@@ -139,6 +149,7 @@ STATE_TAGS: dict[str, str] = {
     S.FEEDBACK_GIVEN: "green",
     S.NOT_ACCEPTED: "",
     S.FORWARDED_UP: "",
+    S.FORWARDED_LOWER: "",
     S.TRANSFERRED: "",
     S.REPEAT: "",
     S.ARCHIVED: "",
@@ -152,6 +163,7 @@ PUBLIC_STATUS: dict[str, str] = {
     S.NOT_ACCEPTED: "不予受理",
     S.FORWARDED_UP: "已按规定报送上级纪检监察机关",
     S.FORWARDED_DOWN: "已转有管辖权的纪检监察机关办理",
+    S.FORWARDED_LOWER: "已转有管辖权的纪检监察机关办理",
     S.TRANSFERRED: "不属于纪检监察机关受理范围，已转有关机关",
     S.REPEAT: "与此前反映的问题相同，已合并办理",
     S.ASSIGNED: "已受理，正在办理",
@@ -161,32 +173,19 @@ PUBLIC_STATUS: dict[str, str] = {
 }
 
 
-def state_label(state: str | None) -> str:
-    if state is None:
-        return "未登记"
-    return STATE_LABELS.get(state, state)
-
-
-def next_state(state: str | None, action: str) -> str:
-    """The state after ``action``, or ``InvalidTransition`` naming the current state."""
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        label = ACTION_LABELS.get(action, action)
-        raise InvalidTransition(f"该件当前状态为“{state_label(state)}”，不能{label}。") from None
-
-
-def allowed_actions(state: str | None) -> list[str]:
-    """The actions the table allows from ``state`` (the page shows the ones the actor may take)."""
-    return [action for (before, action) in TRANSITIONS if before == state]
-
-
-def mermaid() -> str:
-    """The state diagram in Mermaid, generated from the table so that the documentation never drifts."""
-    lines = ["stateDiagram-v2"]
-    for (before, action), after in TRANSITIONS.items():
-        source = "[*]" if before is None else before
-        lines.append(f"    {source} --> {after}: {ACTION_LABELS[action]}（{WHO[action]}）")
-    for final in sorted(CLOSED_STATES):
-        lines.append(f"    {final} --> [*]")
-    return "\n".join(lines)
+TABLE = StateTable(
+    noun="该件",
+    transitions=TRANSITIONS,
+    state_labels=STATE_LABELS,
+    action_labels=ACTION_LABELS,
+    who=WHO,
+    final_states=CLOSED_STATES,
+    before_label="未登记",
+)
+# allowed_actions: what the table allows from a state (the page shows the ones the actor may take).
+state_label, next_state, allowed_actions, mermaid = (
+    TABLE.state_label,
+    TABLE.next_state,
+    TABLE.allowed_actions,
+    TABLE.mermaid,
+)

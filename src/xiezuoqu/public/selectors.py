@@ -37,6 +37,7 @@ STATUS_HINTS: dict[str, str] = {
     State.ACCEPTED: "正在依规办理，办理期间可能向您了解情况，请定期查询。",
     State.ASSIGNED: "正在依规办理，办理期间可能向您了解情况，请定期查询。",
     State.FORWARDED_DOWN: "已按管辖规定转交办理，请定期查询。",
+    State.FORWARDED_LOWER: "已按管辖规定转交下级纪检监察机关办理，请定期查询。",
     State.FORWARDED_UP: "按照管辖规定，由上级纪检监察机关处理。",
     State.TRANSFERRED: "您反映的问题不属于纪检监察机关受理范围，已转有关机关依法处理。",
     State.NOT_ACCEPTED: "如对处理有异议，可在下方提出。",

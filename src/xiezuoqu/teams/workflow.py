@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from xiezuoqu.errors import InvalidTransition
+from xiezuoqu.statetable import StateTable
 
 from .models import RequestState, TeamState
 
@@ -60,30 +60,23 @@ TEAM_STATE_LABELS: dict[str, str] = dict(TeamState.choices)
 REQUEST_STATE_LABELS: dict[str, str] = dict(RequestState.choices)
 
 
-def next_team_state(state: str | None, action: str) -> str:
-    try:
-        return TEAM_TRANSITIONS[(state, action)]
-    except KeyError:
-        label = dict(TeamAction.choices).get(action, action)
-        current = TEAM_STATE_LABELS.get(state or "", "未组建")
-        raise InvalidTransition(f"该办案组当前状态为“{current}”，不能{label}。") from None
-
-
-def next_request_state(state: str | None, action: str) -> str:
-    try:
-        return REQUEST_TRANSITIONS[(state, action)]
-    except KeyError:
-        label = dict(RequestAction.choices).get(action, action)
-        current = REQUEST_STATE_LABELS.get(state or "", "未提出")
-        raise InvalidTransition(f"该申请当前状态为“{current}”，不能{label}。") from None
+TEAM_TABLE = StateTable(
+    noun="该办案组",
+    transitions=TEAM_TRANSITIONS,
+    state_labels=TEAM_STATE_LABELS,
+    action_labels=dict(TeamAction.choices),
+    before_label="未组建",
+)
+REQUEST_TABLE = StateTable(
+    noun="该申请",
+    transitions=REQUEST_TRANSITIONS,
+    state_labels=REQUEST_STATE_LABELS,
+    action_labels=dict(RequestAction.choices),
+    before_label="未提出",
+)
+next_team_state, next_request_state = TEAM_TABLE.next_state, REQUEST_TABLE.next_state
 
 
 def mermaid() -> str:
-    lines = ["stateDiagram-v2"]
-    for table, labels in (
-        (TEAM_TRANSITIONS, dict(TeamAction.choices)),
-        (REQUEST_TRANSITIONS, dict(RequestAction.choices)),
-    ):
-        for (before, action), after in table.items():
-            lines.append(f"    {before or '[*]'} --> {after}: {labels[action]}")
-    return "\n".join(lines)
+    """Both tables in one diagram: the team and the handling-mode request."""
+    return "\n".join(["stateDiagram-v2", *TEAM_TABLE.mermaid_lines(), *REQUEST_TABLE.mermaid_lines()])

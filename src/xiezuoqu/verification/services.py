@@ -533,7 +533,7 @@ def read_evidence(storage_name: str, sha256: str, sm3: str) -> bytes:
     return plaintext
 
 
-def _store(data: bytes, sha256: str, sm3: str) -> str:
+def store_evidence(data: bytes, sha256: str, sm3: str) -> str:
     """Seal and store once per content; a stored copy that no longer verifies is kept for inspection
     and the new one saved beside it."""
     name = evidence_path(sha256)
@@ -598,7 +598,7 @@ def add_evidence(
                 "作为措施文书上传时，请选择对应的措施。", field_errors={"source_measure": ["请选择。"]}
             )
         number = (EvidenceItem.objects.filter(clue=clue).aggregate(top=Max("number"))["top"] or 0) + 1
-        storage_name = _store(data.data, sha256, sm3)
+        storage_name = store_evidence(data.data, sha256, sm3)
         assert actor.user_id is not None
         item = EvidenceItem.objects.create(
             commission_id=clue.commission_id,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from xiezuoqu.errors import InvalidTransition
+from xiezuoqu.statetable import StateTable
 
 
 class State(models.TextChoices):
@@ -118,31 +118,18 @@ STATE_TAGS: dict[str, str] = {
 }
 
 
-def state_label(state: str | None) -> str:
-    if state is None:
-        return "未开始"
-    return STATE_LABELS.get(state, state)
-
-
-def next_state(state: str | None, action: str) -> str:
-    """The state after ``action``, or ``InvalidTransition`` naming the current state."""
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        label = ACTION_LABELS.get(action, action)
-        raise InvalidTransition(f"该初步核实当前状态为“{state_label(state)}”，不能{label}。") from None
-
-
-def allowed_actions(state: str | None) -> list[str]:
-    return [action for (before, action) in TRANSITIONS if before == state]
-
-
-def mermaid() -> str:
-    """The state diagram in Mermaid, generated from the table so that the documentation never drifts."""
-    lines = ["stateDiagram-v2"]
-    for (before, action), after in TRANSITIONS.items():
-        source = "[*]" if before is None else before
-        lines.append(f"    {source} --> {after}: {ACTION_LABELS[action]}（{WHO[action]}）")
-    for final in sorted(FINAL_STATES):
-        lines.append(f"    {final} --> [*]")
-    return "\n".join(lines)
+TABLE = StateTable(
+    noun="该初步核实",
+    transitions=TRANSITIONS,
+    state_labels=STATE_LABELS,
+    action_labels=ACTION_LABELS,
+    who=WHO,
+    final_states=FINAL_STATES,
+    before_label="未开始",
+)
+state_label, next_state, allowed_actions, mermaid = (
+    TABLE.state_label,
+    TABLE.next_state,
+    TABLE.allowed_actions,
+    TABLE.mermaid,
+)
