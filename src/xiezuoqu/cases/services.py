@@ -38,6 +38,7 @@ from xiezuoqu.clues.models import Clue, Subject
 from xiezuoqu.deadlines.models import DeadlineState
 from xiezuoqu.deadlines.services import cancel_deadline, close_deadline, deadline_for, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.intake.services import conclude_reports_of_clue
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Commission, StaffMember, Unit
 from xiezuoqu.public.files import RefusedFile, clean_name, sm3_hex, sniff
@@ -1028,6 +1029,17 @@ def _decision_decided(approval: ApprovalRequest, outcome: str) -> None:
             months=rules.ANNOUNCEMENT.months,
             zone=case.zone,
         )
+    else:
+        # 撤销案件 ends the matter: the reports joined to it are concluded (closing the reporter's loop).
+        conclude_reports_of_clue(actor=decider, clue_id=case.clue_id, result=plain_outcome(withdrawn=True))
+
+
+def plain_outcome(*, withdrawn: bool) -> str:
+    """The result a reporter is told, in plain words: what was found and that it was dealt with, never
+    who decided what about whom (the reporter's and the subject's protection alike)."""
+    if withdrawn:
+        return "经立案审查调查，您反映的问题证据不足或者不属实，已依规依纪依法撤销案件。"
+    return "经立案审查调查，您反映的问题经查属实，纪检监察机关已依规依纪依法对有关人员作出处理。"
 
 
 # --- announcement, execution, appeals, archive ---------------------------------------------------------
@@ -1063,6 +1075,11 @@ def announce_decision(
             Action.ANNOUNCE,
             request,
             detail={"announced_on": day, "deadline": deadline.state if deadline else None},
+        )
+        # The decision is out: the reports joined to the matter are concluded, and a real-name or public
+        # reporter's 15-WD result feedback begins (检举控告规则).
+        conclude_reports_of_clue(
+            actor=actor, clue_id=case.clue_id, result=plain_outcome(withdrawn=False), request=request
         )
     return announcement
 

@@ -78,7 +78,7 @@ from .selectors import (
     registrar_units,
     units_without_registrar,
 )
-from .workflow import ACTION_LABELS, DECIDED_STATES, Action, State, next_state
+from .workflow import ACTION_LABELS, DECIDED_STATES, TRANSITIONS, Action, State, next_state
 
 # --- inputs ----------------------------------------------------------------------------------------------
 
@@ -1592,7 +1592,7 @@ def _quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def _ensure_quarterly(actor: Actor, report: Report, request: HttpRequest | None) -> None:
+def _ensure_quarterly(actor: Actor | None, report: Report, request: HttpRequest | None) -> None:
     """A concluded real-name report puts its handling unit's quarterly result report on the clock."""
     assert report.concluded_on is not None and report.handling_unit is not None
     year, quarter = report.concluded_on.year, _quarter_of(report.concluded_on)
@@ -1634,23 +1634,47 @@ def conclude_report(
         text = _reason(result, label="处理结果")
         if day > timezone.localdate() or (report.accepted_on and day < report.accepted_on):
             raise ValidationFailed("办结日期须在受理日期与今天之间。", field_errors={"concluded_on": ["日期有误。"]})
-        _decision(report, actor, Action.CONCLUDE, reason=text)
-        before = _move(report, Action.CONCLUDE, concluded_on=day, result=text)
-        _event(actor, "concluded", report, before, request)
-        if report.is_real_name or report.source_public:
-            open_deadline(
-                actor=actor,
-                target=report,
-                kind=rules.RESULT_FEEDBACK.kind,
-                label=f"{rules.RESULT_FEEDBACK.label}（{report}）",
-                start=day,
-                working_days=rules.RESULT_FEEDBACK.working_days,
-                responsible_unit=report.handling_unit,
-                request=request,
-            )
-        if report.is_real_name:
-            _ensure_quarterly(actor, report, request)
+        _conclude(actor, report, text, day, request)
     return report
+
+
+def _conclude(actor: Actor | None, report: Report, text: str, day: date, request: HttpRequest | None) -> None:
+    """The conclusion itself, on a locked report whose move the caller has checked."""
+    _decision(report, actor, Action.CONCLUDE, reason=text)
+    before = _move(report, Action.CONCLUDE, concluded_on=day, result=text)
+    _event(actor, "concluded", report, before, request)
+    if report.is_real_name or report.source_public:
+        open_deadline(
+            actor=actor,
+            target=report,
+            kind=rules.RESULT_FEEDBACK.kind,
+            label=f"{rules.RESULT_FEEDBACK.label}（{report}）",
+            start=day,
+            working_days=rules.RESULT_FEEDBACK.working_days,
+            responsible_unit=report.handling_unit,
+            request=request,
+        )
+    if report.is_real_name:
+        _ensure_quarterly(actor, report, request)
+
+
+def conclude_reports_of_clue(
+    *, actor: Actor | None, clue_id: int, result: str, request: HttpRequest | None = None
+) -> list[Report]:
+    """办结 the reports joined to a clue when its matter ends (the case's decision announced, or the case
+    withdrawn), inside the caller's transaction. The case flow has checked the actor's authority over
+    the matter; each report is concluded as its handling unit would, and a real-name or public reporter's
+    15-WD result-feedback duty opens (检举控告规则). Reports already concluded are left as they are."""
+    from xiezuoqu.clues.models import ClueReport
+
+    text = _reason(result, label="处理结果")
+    ids = list(ClueReport.objects.filter(clue_id=clue_id).values_list("report_id", flat=True))
+    concludable = [before for (before, action) in TRANSITIONS if action == Action.CONCLUDE]
+    reports = list(Report.objects.select_for_update().filter(pk__in=ids, state__in=concludable).order_by("id"))
+    day = timezone.localdate()
+    for report in reports:
+        _conclude(actor, report, text, day, request)
+    return reports
 
 
 def _reachable(report: Report) -> bool:
@@ -2051,6 +2075,7 @@ __all__ = [
     "ask_reporter",
     "assign_report",
     "conclude_report",
+    "conclude_reports_of_clue",
     "decide_duplicate",
     "find_report_by_receipt",
     "forward_report_down",
