@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
@@ -164,9 +164,27 @@ def zone_unit_ids(zone: Zone) -> set[int]:
     return units
 
 
+def working_seats() -> QuerySet[TeamMember]:
+    """Seats that carry work now: on a confirmed team, not left, and the team's task not yet done — a
+    verification team while its clue is under 初步核实, an investigation team while its case is filed or
+    under investigation. A finished task no longer weighs on anyone's capacity (the seat stays on record,
+    and the member keeps seeing the matter)."""
+    from xiezuoqu.cases.models import Case
+    from xiezuoqu.cases.workflow import State as CaseState
+    from xiezuoqu.clues.workflow import State as ClueState
+
+    investigating = Case.objects.filter(
+        clue_id=OuterRef("team__clue_id"), state__in=[CaseState.FILED, CaseState.INVESTIGATING]
+    )
+    return TeamMember.objects.filter(team__state=TeamState.CONFIRMED, left_on__isnull=True).filter(
+        Q(team__purpose=Purpose.VERIFICATION, team__clue__state=ClueState.PRELIMINARY_VERIFICATION)
+        | Q(Exists(investigating), team__purpose=Purpose.INVESTIGATION)
+    )
+
+
 def seat_counts(staff_ids: Iterable[int] | None = None, *, exclude_team_ids: Iterable[int] = ()) -> dict[int, int]:
-    """Active seats (on confirmed teams, not left) per staff member: their current load."""
-    qs = TeamMember.objects.filter(team__state=TeamState.CONFIRMED, left_on__isnull=True)
+    """Working seats (see ``working_seats``) per staff member: their current load."""
+    qs = working_seats()
     if staff_ids is not None:
         qs = qs.filter(staff_id__in=list(staff_ids))
     excluded = list(exclude_team_ids)
@@ -222,11 +240,7 @@ def workload(actor: Actor, zone: Zone | None) -> list[WorkloadRow]:
         staff_qs = staff_qs.filter(home_unit_id__in=zone_unit_ids(zone))
     staff = list(staff_qs.select_related("home_unit"))
     seats = list(
-        TeamMember.objects.filter(
-            staff__in=[s.pk for s in staff], team__state=TeamState.CONFIRMED, left_on__isnull=True
-        )
-        .select_related("team__clue")
-        .order_by("team__clue_id")
+        working_seats().filter(staff__in=[s.pk for s in staff]).select_related("team__clue").order_by("team__clue_id")
     )
     clue_ids = {seat.team.clue_id for seat in seats}
     visible = set(clues_visible_to(actor).filter(pk__in=clue_ids).values_list("pk", flat=True)) if clue_ids else set()
