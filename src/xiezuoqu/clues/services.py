@@ -32,6 +32,7 @@ from xiezuoqu.intake.models import Category, Report, ReportAccused
 from xiezuoqu.intake.selectors import can_view_report
 from xiezuoqu.intake.services import format_number, zone_of_unit
 from xiezuoqu.intake.workflow import State as ReportState
+from xiezuoqu.meetings.agenda import register_agenda_kind
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Unit, Village
 
@@ -942,3 +943,42 @@ def record_analysis(
             _move(actor, clue, Action.START_ANALYSIS, request, note="分析研判")
         _sign(clue, actor, "analysis_recorded", clue.state, f"研判：{direction_text[:100]}")
     return record
+
+
+def _zone_studied(item: Any, resolution: Any, actor: Actor) -> None:
+    """线索研判会: an agreed resolution on a clue item is the zone's collective study of it (监督执纪工作规则:
+    disposal follows collective study). It is recorded as the clue's analysis, with the members present as
+    participants and the resolution as the direction; a registered clue moves to 研判. Runs inside the
+    transaction that records the resolution, so a clue no longer open to study refuses the decision."""
+    from xiezuoqu.meetings.models import Attendance, Outcome, Presence
+
+    from .models import AnalysisRecord
+
+    if resolution.outcome != Outcome.AGREE or item.clue_id is None:
+        return
+    clue = Clue.objects.select_for_update().get(pk=item.clue_id)
+    if clue.state not in ANALYSABLE_STATES:
+        raise RuleViolation(f"线索 {clue} 当前状态为“{clue.get_state_display()}”，不再进行分析研判。")
+    present = Attendance.objects.filter(meeting_id=item.meeting_id, presence=Presence.PRESENT).values_list(
+        "staff_id", flat=True
+    )
+    record = AnalysisRecord.objects.create(
+        clue=clue,
+        held_on=timezone.localtime(item.meeting.scheduled_at).date(),
+        doubts=f"协作区线索研判会集体研判（{resolution.number}）：{item.title}",
+        direction=resolution.text,
+        recorded_by_id=actor.user_id,
+    )
+    record.participants.set(list(present))
+    record_event(
+        actor=actor,
+        action="clue.analysis_recorded",
+        target=clue,
+        detail={"analysis": record.pk, "resolution": resolution.number, "meeting": item.meeting_id},
+    )
+    if clue.state == State.REGISTERED:
+        _move(actor, clue, Action.START_ANALYSIS, None, note=f"协作区线索研判会 {resolution.number}")
+    _sign(clue, actor, "analysis_recorded", clue.state, f"线索研判会决议 {resolution.number}")
+
+
+register_agenda_kind("clue_study", "线索研判", on_resolution=_zone_studied)

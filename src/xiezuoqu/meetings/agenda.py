@@ -62,7 +62,7 @@ def kind_label(kind: str) -> str:
     return entry.label if entry else kind
 
 
-# Items without a linked transition: the meeting records its view, nothing moves.
-CLUE_STUDY = register_agenda_kind("clue_study", "线索研判")
+# Items without a linked transition: the meeting records its view, nothing moves. (线索研判 items are
+# registered by the clue app: an agreed resolution records the zone's collective study of the clue.)
 WORK_REPORT = register_agenda_kind("work_report", "工作汇报")
 GENERAL = register_agenda_kind("general", "其他事项")
