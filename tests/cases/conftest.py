@@ -19,6 +19,8 @@ from xiezuoqu.cases import services
 from xiezuoqu.cases.models import Case, PersonDecision, TrialReturn
 from xiezuoqu.filing import services as filing
 from xiezuoqu.org.models import StaffMember, Unit
+from xiezuoqu.recusal.models import RecusalDeclaration
+from xiezuoqu.recusal.services import record_paper_declaration
 from xiezuoqu.teams.models import HandlingMode, MemberRole, Purpose, Team, TeamMember, TeamState
 from xiezuoqu.verification.services import MeasureInput
 
@@ -54,6 +56,11 @@ def investigation_team(
         TeamMember.objects.create(
             team=team, staff=staff_of(name), role=MemberRole.LEAD if i == 0 else MemberRole.MEMBER
         )
+    for name in usernames:  # 回避声明 on joining (recorded from paper by the zone leader)
+        if not RecusalDeclaration.objects.filter(clue=case.clue, staff=staff_of(name)).exists():
+            record_paper_declaration(
+                actor=demo_actor("zuzhang1"), clue_id=case.clue_id, staff_id=staff_of(name).pk, no_conflict=True
+            )
     return team
 
 

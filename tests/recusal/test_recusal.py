@@ -284,3 +284,50 @@ def test_the_api_records_a_demand_and_the_head_decides_it(demo, client: Client):
     assert client.get(f"/api/v1/recusal/clues/{clue.pk}", HTTP_AUTHORIZATION=f"Bearer {outsider}").status_code == 404
     matter = client.get(f"/api/v1/recusal/clues/{clue.pk}", HTTP_AUTHORIZATION=f"Bearer {head}").json()
     assert matter["recusals"][0]["staff_id"] == staff_of("jianchashi1").pk
+
+
+def test_a_team_does_not_start_before_every_member_signed_and_a_paper_declaration_can_be_recorded(demo):
+    from tests.verification.conftest import drafted, verifying_clue
+    from xiezuoqu.verification import services as verification
+
+    clue = verifying_clue()
+    team_of(clue, "jianchashi1", "fuzuzhang1")
+    draft = drafted(clue)
+    with pytest.raises(RuleViolation, match="尚未签署回避声明"):
+        verification.submit_plan(actor=demo_actor("jianchashi1"), verification_id=draft.pk)
+    services.sign_declaration(actor=demo_actor("jianchashi1"), clue_id=clue.pk, no_conflict=True)
+    with pytest.raises(NotFound):  # the petition office does not work clues: it cannot even reach it
+        services.record_paper_declaration(
+            actor=demo_actor("xinfang"), clue_id=clue.pk, staff_id=staff_of("fuzuzhang1").pk, no_conflict=True
+        )
+    declaration = services.record_paper_declaration(
+        actor=demo_actor("zuzhang1"), clue_id=clue.pk, staff_id=staff_of("fuzuzhang1").pk, no_conflict=True
+    )
+    assert declaration.on_paper and declaration.signed_by == demo.user("zuzhang1")
+    verification.submit_plan(actor=demo_actor("jianchashi1"), verification_id=draft.pk)
+
+
+def test_the_page_and_the_api_record_a_paper_declaration(demo, client: Client):
+    clue = baoshan_clue()
+    team_of(clue, "jianchashi1", "fuzuzhang1")
+    login(client, "zuzhang1")
+    response = client.post(
+        f"/recusal/clue/{clue.pk}/act/",
+        {"action": "paper", "staff_id": staff_of("jianchashi1").pk, "no_conflict": "yes"},
+        follow=True,
+    )
+    assert "已登记纸质回避声明" in response.content.decode() and "纸质" in response.content.decode()
+    token = api_token(demo.user("zuzhang1"))
+    created = client.post(
+        f"/api/v1/recusal/clues/{clue.pk}/paper-declarations",
+        {
+            "staff_id": staff_of("fuzuzhang1").pk,
+            "no_conflict": False,
+            "disclosure": "与被反映人系同村",
+            "ground": "same_village",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert created.status_code == 201
+    assert clue.recusal_demands.get().staff == staff_of("fuzuzhang1")

@@ -12,6 +12,7 @@ from tests.clues.conftest import approve_all, demo_actor, disposed, login, unit_
 from tests.intake.conftest import api_token  # noqa: F401
 from xiezuoqu.accounts.models import User
 from xiezuoqu.clues.models import Clue, DisposalMethod
+from xiezuoqu.recusal.services import record_paper_declaration
 from xiezuoqu.teams.models import HandlingMode, MemberRole, Purpose, Team, TeamMember
 from xiezuoqu.verification import services
 from xiezuoqu.verification.models import Measure, Verification
@@ -60,6 +61,10 @@ def confirmed_team(clue: Clue, usernames: tuple[str, ...] = TEAM) -> Team:
             role=role,
             mentor_id=staff_id(LEAD) if role == MemberRole.TRAINEE else None,
             joined_on=timezone.localdate(),
+        )
+    for username in usernames:  # each member's 回避声明, signed on paper and recorded by the zone leader
+        record_paper_declaration(
+            actor=demo_actor("zuzhang1"), clue_id=clue.pk, staff_id=staff_id(username), no_conflict=True
         )
     return team
 

@@ -43,6 +43,7 @@ from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Commission, StaffMember, Unit
 from xiezuoqu.public.files import RefusedFile, clean_name, sm3_hex, sniff
 from xiezuoqu.recusal.models import Recusal
+from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.sanctions import rules as sanctions
 from xiezuoqu.teams.models import Purpose
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
@@ -267,9 +268,11 @@ def start_investigation(*, actor: Actor, case_id: Any, request: HttpRequest | No
         team = active_team(case.clue_id, Purpose.INVESTIGATION)
         if team is None:
             raise RuleViolation("该案件尚未确定审查调查组。请先由协作区组长确定审查调查组，再开始审查调查。")
-        members = len(active_member_staff_ids(case.clue_id, Purpose.INVESTIGATION))
+        member_ids = active_member_staff_ids(case.clue_id, Purpose.INVESTIGATION)
+        members = len(member_ids)
         if members < measure_rules.MIN_OFFICERS:
             raise RuleViolation(f"审查调查组目前只有 {members} 名成员；审查调查须至少二人进行，请先补充组员。")
+        check_declarations_signed(case.clue_id, member_ids, step="开始审查调查")
         _move(actor, case, Action.START_INVESTIGATION, request, detail={"team": team.pk, "mode": team.mode})
     return case
 

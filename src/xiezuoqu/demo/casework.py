@@ -337,6 +337,12 @@ def _case_to_announcement(clue: Clue) -> None:
         )
     teams.confirm_team(actor=leader, team_id=team.pk)
     officers = list(team.members.filter(left_on__isnull=True).values_list("staff_id", flat=True))
+    from xiezuoqu.recusal.services import record_paper_declaration, sign_declaration
+
+    sign_declaration(actor=secretary, clue_id=clue.pk, no_conflict=True)
+    for staff_id in officers:  # the others signed the paper form; the zone leader records it
+        if staff_id != secretary.staff_id:
+            record_paper_declaration(actor=leader, clue_id=clue.pk, staff_id=staff_id, no_conflict=True)
     cases.start_investigation(actor=secretary, case_id=case.pk)
     now = timezone.now()
     cases.record_case_measure(

@@ -251,6 +251,19 @@ def declare(request: HttpRequest, clue_id: int, payload: DeclarationIn) -> Statu
     return Status(201, {"id": declaration.pk, "no_conflict": declaration.no_conflict})
 
 
+class PaperDeclarationIn(DeclarationIn):
+    staff_id: int
+
+
+@router.post("/clues/{clue_id}/paper-declarations", response={201: dict})
+def record_paper_declaration(request: HttpRequest, clue_id: int, payload: PaperDeclarationIn) -> Status:
+    """A member's paper 回避声明, recorded by the handling unit or the zone."""
+    declaration = services.record_paper_declaration(
+        actor=_actor(request), clue_id=clue_id, request=request, **payload.dict()
+    )
+    return Status(201, {"id": declaration.pk, "no_conflict": declaration.no_conflict, "on_paper": True})
+
+
 @router.post("/clues/{clue_id}/overrides", response={201: dict})
 def request_override(request: HttpRequest, clue_id: int, payload: OverrideIn) -> Status:
     override = services.request_override(actor=_actor(request), clue_id=clue_id, request=request, **payload.dict())

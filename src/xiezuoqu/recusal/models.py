@@ -130,6 +130,8 @@ class RecusalDeclaration(models.Model):
     staff = models.ForeignKey(StaffMember, verbose_name="声明人", on_delete=models.PROTECT, related_name="+")
     no_conflict = models.BooleanField("本人与本案无应当回避的情形")
     disclosure = models.TextField("需说明的关系", blank=True)
+    # Signed on paper and recorded by the team lead or the zone (the paper form is kept in the file).
+    on_paper = models.BooleanField("纸质签署（代为登记）", default=False)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField("签署时间", auto_now_add=True)
 

@@ -15,6 +15,7 @@ policies subtract active recusals on each request).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -378,53 +379,106 @@ def sign_declaration(
     with transaction.atomic():
         clue = _clue(actor, clue_id, lock=True)
         staff = StaffMember.objects.get(pk=actor.staff_id)
-        on_team = TeamMember.objects.filter(
-            team__clue=clue,
-            team__state__in=[TeamState.PROPOSED, TeamState.CONFIRMED],
-            staff=staff,
-            left_on__isnull=True,
-        ).exists()
-        if not on_team:
-            raise RuleViolation("只有本线索办案组（拟组建或已确定）的成员需要签署回避声明。")
-        if RecusalDeclaration.objects.filter(clue=clue, staff=staff).exists():
-            raise RuleViolation("您已签署本线索的回避声明。")
-        assert actor.user_id is not None
-        declaration = RecusalDeclaration.objects.create(
+        return _declare(actor, clue, staff, no_conflict, disclosure, ground, on_paper=False, request=request)
+
+
+def record_paper_declaration(
+    *,
+    actor: Actor,
+    clue_id: Any,
+    staff_id: Any,
+    no_conflict: bool,
+    disclosure: str = "",
+    ground: str = Ground.OTHER,
+    request: HttpRequest | None = None,
+) -> RecusalDeclaration:
+    """A member signed the 回避声明 on paper: the zone's leadership or the handling unit records it (the
+    paper stays in the file). A disclosed tie becomes a demand for the head, as when signed online."""
+    disclosure = _text(disclosure)
+    if not no_conflict and not disclosure:
+        raise ValidationFailed(
+            "如存在应当回避的情形，请说明具体关系。", field_errors={"disclosure": ["请说明需回避的关系。"]}
+        )
+    with transaction.atomic():
+        clue = _clue(actor, clue_id, lock=True)
+        if not (zone_worker(actor, clue.zone_id) or may_work(actor, clue)):
+            raise NotPermitted(
+                "只有承办单位或协作区组长、副组长、纪检监察室干部可以登记纸质回避声明。",
+                audit_action="recusal.declaration_signed",
+                target_type="clues.clue",
+                target_id=str(clue.pk),
+            )
+        staff = _staff(clue, staff_id)
+        return _declare(actor, clue, staff, no_conflict, disclosure, ground, on_paper=True, request=request)
+
+
+def _declare(
+    actor: Actor,
+    clue: Clue,
+    staff: StaffMember,
+    no_conflict: bool,
+    disclosure: str,
+    ground: str,
+    *,
+    on_paper: bool,
+    request: HttpRequest | None,
+) -> RecusalDeclaration:
+    on_team = TeamMember.objects.filter(
+        team__clue=clue,
+        team__state__in=[TeamState.PROPOSED, TeamState.CONFIRMED],
+        staff=staff,
+        left_on__isnull=True,
+    ).exists()
+    if not on_team:
+        raise RuleViolation("只有本线索办案组（拟组建或已确定）的成员需要签署回避声明。")
+    if RecusalDeclaration.objects.filter(clue=clue, staff=staff).exists():
+        raise RuleViolation(f"{staff.name}已签署本线索的回避声明。")
+    assert actor.user_id is not None
+    declaration = RecusalDeclaration.objects.create(
+        clue=clue,
+        staff=staff,
+        no_conflict=no_conflict,
+        disclosure="" if no_conflict else disclosure,
+        on_paper=on_paper,
+        signed_by_id=actor.user_id,
+    )
+    record_event(
+        actor=actor,
+        action="recusal.declaration_signed",
+        target=declaration,
+        changes={"no_conflict": [None, no_conflict]},
+        detail={"staff": staff.pk, "on_paper": on_paper},
+        request=request,
+    )
+    if not no_conflict and not RecusalDemand.objects.filter(clue=clue, staff=staff, state=DemandState.PENDING).exists():
+        demand = RecusalDemand.objects.create(
             clue=clue,
             staff=staff,
-            no_conflict=no_conflict,
-            disclosure="" if no_conflict else disclosure,
-            signed_by_id=actor.user_id,
+            demanded_by=DemandBy.SELF,
+            ground=_choice(ground, Ground, "ground", "回避事由"),
+            statement=f"回避声明中说明：{disclosure}",
+            received_on=timezone.localdate(),
+            recorded_by_id=actor.user_id,
         )
         record_event(
             actor=actor,
-            action="recusal.declaration_signed",
-            target=declaration,
-            changes={"no_conflict": [None, no_conflict]},
+            action="recusal.demand_recorded",
+            target=demand,
+            changes={"staff": [None, staff.pk], "ground": [None, demand.ground]},
+            detail={"clue": clue.ledger_number, "from": "declaration"},
             request=request,
         )
-        if (
-            not no_conflict
-            and not RecusalDemand.objects.filter(clue=clue, staff=staff, state=DemandState.PENDING).exists()
-        ):
-            demand = RecusalDemand.objects.create(
-                clue=clue,
-                staff=staff,
-                demanded_by=DemandBy.SELF,
-                ground=_choice(ground, Ground, "ground", "回避事由"),
-                statement=f"回避声明中说明：{disclosure}",
-                received_on=timezone.localdate(),
-                recorded_by_id=actor.user_id,
-            )
-            record_event(
-                actor=actor,
-                action="recusal.demand_recorded",
-                target=demand,
-                changes={"staff": [None, staff.pk], "ground": [None, demand.ground]},
-                detail={"clue": clue.ledger_number, "from": "declaration"},
-                request=request,
-            )
     return declaration
+
+
+def check_declarations_signed(clue_id: int, staff_ids: Iterable[int], *, step: str) -> None:
+    """Each team member signs the 回避声明 on joining: a team does not start its work (``step``) before."""
+    from .selectors import unsigned_member_ids
+
+    missing = unsigned_member_ids(clue_id, staff_ids)
+    if missing:
+        names = "、".join(StaffMember.objects.filter(pk__in=missing).order_by("pk").values_list("name", flat=True))
+        raise RuleViolation(f"办案组成员{names}尚未签署回避声明，签署（或登记纸质声明）后才能{step}。")
 
 
 # --- overrides (回避冲突例外) ------------------------------------------------------------------------------

@@ -136,6 +136,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
         "decide": "已决定回避。",
         "lift": "已撤销回避。",
         "declare": "已签署回避声明。",
+        "paper": "已登记纸质回避声明。",
         "override": "已提交回避冲突例外审批。",
         "intervention": "已登记干预情况。",
     }
@@ -188,6 +189,16 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
             services.sign_declaration(
                 actor=actor,
                 clue_id=clue_id,
+                no_conflict=post.get("no_conflict") == "yes",
+                disclosure=post.get("disclosure", ""),
+                ground=post.get("ground", Ground.OTHER) or Ground.OTHER,
+                request=request,
+            )
+        elif action == "paper":
+            services.record_paper_declaration(
+                actor=actor,
+                clue_id=clue_id,
+                staff_id=post.get("staff_id"),
                 no_conflict=post.get("no_conflict") == "yes",
                 disclosure=post.get("disclosure", ""),
                 ground=post.get("ground", Ground.OTHER) or Ground.OTHER,

@@ -38,6 +38,7 @@ from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.deadlines.services import close_deadline, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.public.files import IntegrityFailed, RefusedFile, clean_name, decrypt_bytes, encrypt_bytes, sm3_hex, sniff
+from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
 
@@ -305,6 +306,7 @@ def submit_plan(*, actor: Actor, verification_id: Any, request: HttpRequest | No
         _check_worker(actor, clue, Action.SUBMIT_PLAN)
         next_state(verification.state, Action.SUBMIT_PLAN)
         team = _team_or_refuse(clue)
+        check_declarations_signed(clue.pk, active_member_staff_ids(clue.pk, Purpose.VERIFICATION), step="报批初核方案")
         plan = VerificationPlan.objects.select_for_update().get(verification=verification)
         labels = "、".join(plan.planned_measure_labels)
         reason = (
