@@ -53,6 +53,7 @@ from xiezuoqu.verification.services import (
     MAX_EVIDENCE_SIZE,
     EvidenceInput,
     MeasureInput,
+    clean_measure,
     store_evidence,
 )
 
@@ -283,19 +284,7 @@ def record_case_measure(
     """登记审查调查措施: any measure (立案后措施 included), by at least two members of the investigation
     team, with the approval it needs recorded (审批依据); 留置 only under a detention the higher
     commission approved. The row joins the clue's 措施使用台账 with the case's id."""
-    measure_rules.check_measure_allowed(data.kind, True)
-    officers = _ids(data.officer_ids)
-    measure_rules.check_officers(len(officers))
-    target = _required(data.person_or_record, "person_or_record", "措施对象（人员或资料）", 200)
-    place = _required(data.place, "place", "地点", 200)
-    if data.starts_at is None or data.ends_at is None:
-        raise ValidationFailed(
-            "请填写措施的起止时间。", field_errors={"starts_at": ["请填写。"], "ends_at": ["请填写。"]}
-        )
-    if data.ends_at < data.starts_at:
-        raise ValidationFailed("结束时间不能早于开始时间。", field_errors={"ends_at": ["早于开始时间。"]})
-    if data.starts_at > timezone.now():
-        raise ValidationFailed("措施应在采取后登记，开始时间不能晚于现在。", field_errors={"starts_at": ["晚于现在。"]})
+    officers, fields = clean_measure(data, filed=True)
     with transaction.atomic():
         case = _lock(actor, case_id)
         _check_investigator(actor, case, Action.RECORD_MEASURE)
@@ -325,14 +314,9 @@ def record_case_measure(
             commission_id=case.commission_id,
             clue_id=case.clue_id,
             case_id=case.pk,
-            kind=data.kind,
-            person_or_record=target,
-            starts_at=data.starts_at,
-            ends_at=data.ends_at,
-            place=place,
-            note=_text(data.note),
             approval_reference=reference,
             recorded_by_id=actor.user_id,
+            **fields,
         )
         measure.officers.set(sorted(officers))
         record_event(

@@ -385,7 +385,9 @@ class MeasureInput:
     note: str = ""
 
 
-def _clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, Any]]:
+def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, Any]]:
+    """The checks every measure passes (the stage rule, two officers, object, place, times), for the
+    verification and the case alike; returns the officers and the measure's fields."""
     # The stage rule first: a post-filing measure is refused whatever else the form says.
     rules.check_measure_allowed(data.kind, filed)
     officers = _ids(data.officer_ids)
@@ -418,7 +420,7 @@ def record_measure(
     with transaction.atomic():
         verification = _lock(actor, verification_id)
         clue = verification.clue
-        officers, fields = _clean_measure(data, filed=clue.state == ClueState.FILED)
+        officers, fields = clean_measure(data, filed=clue.state == ClueState.FILED)
         _check_worker(actor, clue, Action.RECORD_MEASURE)
         next_state(verification.state, Action.RECORD_MEASURE)
         team_ids = active_member_staff_ids(clue.pk, Purpose.VERIFICATION)
