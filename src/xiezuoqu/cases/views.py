@@ -5,7 +5,6 @@ Thin: scope through the selectors, writes through the services."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +24,7 @@ from xiezuoqu.sanctions.rules import MEASURES, Kind
 from xiezuoqu.verification.models import EvidenceKind
 from xiezuoqu.verification.rules import MeasureKind
 from xiezuoqu.verification.services import EvidenceInput, MeasureInput
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import parse_date, parse_datetime, parse_id, require_staff, show_error
 
 from . import documents, services
 from .models import AppealKind, AppealResult, DecisionBody, ReturnKind
@@ -54,36 +53,10 @@ KIND_LABELS = {
 }
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _datetime(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     before = request.GET.get("before", "")
     rows, next_before = case_ledger(actor, before=int(before) if before.isdigit() else None)
     if rows:
@@ -101,7 +74,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, case_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         case = view_case(actor, case_id, request=request)
     folder = case_file(actor, case)
@@ -142,8 +115,8 @@ def _measure(post: QueryDict) -> MeasureInput:
         kind=post.get("kind", ""),
         officer_ids=post.getlist("officers"),
         person_or_record=post.get("person_or_record", ""),
-        starts_at=_datetime(post.get("starts_at")),
-        ends_at=_datetime(post.get("ends_at")),
+        starts_at=parse_datetime(post.get("starts_at")),
+        ends_at=parse_datetime(post.get("ends_at")),
         place=post.get("place", ""),
         approval_reference=post.get("approval_reference", ""),
         note=post.get("note", ""),
@@ -165,7 +138,7 @@ def _evidence(actor: Actor, case_id: int, post: QueryDict, request: HttpRequest)
             file_name=upload.name or "",
             data=upload.read(),
             description=post.get("description", ""),
-            source_measure_id=_int(post.get("source_measure")),
+            source_measure_id=parse_id(post.get("source_measure")),
             as_record=post.get("as_record") == "on",
         ),
         request=request,
@@ -184,15 +157,15 @@ STEPS: dict[str, Callable[[Actor, int, QueryDict, HttpRequest], object]] = {
         detention_id=p.get("detention", ""),
         approved=p.get("approved") == "yes",
         reference=p.get("reference", ""),
-        decided_on=_date(p.get("decided_on")),
-        starts_on=_date(p.get("starts_on")),
+        decided_on=parse_date(p.get("decided_on")),
+        starts_on=parse_date(p.get("starts_on")),
         request=r,
     ),
     "extend_detention": lambda a, c, p, r: services.extend_detention(
         actor=a, detention_id=p.get("detention", ""), reference=p.get("reference", ""), request=r
     ),
     "end_detention": lambda a, c, p, r: services.end_detention(
-        actor=a, detention_id=p.get("detention", ""), ended_on=_date(p.get("ended_on")), request=r
+        actor=a, detention_id=p.get("detention", ""), ended_on=parse_date(p.get("ended_on")), request=r
     ),
     "write_report": lambda a, c, p, r: services.write_report(
         actor=a,
@@ -223,14 +196,14 @@ STEPS: dict[str, Callable[[Actor, int, QueryDict, HttpRequest], object]] = {
             body=p.get("body", ""),
             grounds=p.get("grounds", ""),
             complex_case=p.get("complex_case") == "on",
-            months=_int(p.get("months")),
+            months=parse_id(p.get("months")),
         ),
         request=r,
     ),
     "announce": lambda a, c, p, r: services.announce_decision(
         actor=a,
         case_id=c,
-        announced_on=_date(p.get("announced_on")),
+        announced_on=parse_date(p.get("announced_on")),
         place=p.get("place", ""),
         attendees=p.get("attendees", ""),
         request=r,
@@ -238,7 +211,7 @@ STEPS: dict[str, Callable[[Actor, int, QueryDict, HttpRequest], object]] = {
     "execute": lambda a, c, p, r: services.record_execution(
         actor=a,
         case_id=c,
-        executed_on=_date(p.get("executed_on")),
+        executed_on=parse_date(p.get("executed_on")),
         executing_unit=p.get("executing_unit", ""),
         details=p.get("details", ""),
         request=r,
@@ -247,7 +220,7 @@ STEPS: dict[str, Callable[[Actor, int, QueryDict, HttpRequest], object]] = {
         actor=a,
         case_id=c,
         kind=p.get("kind", ""),
-        received_on=_date(p.get("received_on")),
+        received_on=parse_date(p.get("received_on")),
         grounds=p.get("grounds", ""),
         request=r,
     ),
@@ -256,7 +229,7 @@ STEPS: dict[str, Callable[[Actor, int, QueryDict, HttpRequest], object]] = {
         appeal_id=p.get("appeal", ""),
         result=p.get("result", ""),
         result_text=p.get("result_text", ""),
-        decided_on=_date(p.get("decided_on")),
+        decided_on=parse_date(p.get("decided_on")),
         request=r,
     ),
     "archive": lambda a, c, p, r: services.archive_case(actor=a, case_id=c, request=r),
@@ -288,7 +261,7 @@ DONE = {
 def act(request: HttpRequest, case_id: int) -> HttpResponse:
     """One form posts one step of a case's page to its service."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     step = STEPS.get(request.POST.get("action", ""))
     try:
         if step is None:
@@ -307,7 +280,7 @@ def act(request: HttpRequest, case_id: int) -> HttpResponse:
 def decision_notice(request: HttpRequest, decision_id: int) -> HttpResponse:
     """处分决定书 / 处理决定 (.docx) of an approved decision."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     decision = get_decision_for(actor, decision_id)
     if decision.state != "approved":
         raise NotFound()

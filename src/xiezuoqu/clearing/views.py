@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -12,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.access.actor import actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.clues.selectors import clue_subjects_visible_to, get_clue_for
 from xiezuoqu.errors import DomainError, NotFound
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import parse_date, require_staff, show_error
 
 from . import services
 from .documents import clearing_docx, clearing_filename
@@ -24,29 +23,17 @@ from .models import ClearingState, Finding, Method, ReferredTo
 from .selectors import clearing_list, clearings_visible_to, flag_list, flags_visible_to, get_clearing_for
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     return render(request, "clearing/index.html", {"clearings": clearing_list(actor), "flags": flag_list(actor)})
 
 
 @login_required
 def for_clue(request: HttpRequest, clue_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     clue = get_clue_for(actor, clue_id)
     return render(
         request,
@@ -70,7 +57,7 @@ def for_clue(request: HttpRequest, clue_id: int) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, clue_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     action = post.get("action", "")
     try:
@@ -99,7 +86,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 flag_id=post.get("flag_id"),
                 referred_to=post.get("referred_to", ""),
                 note=post.get("note", ""),
-                referred_on=_date(post.get("referred_on")),
+                referred_on=parse_date(post.get("referred_on")),
                 request=request,
             )
             messages.success(request, "已登记移送。")
@@ -109,7 +96,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 flag_id=post.get("flag_id"),
                 confirmed=action == "confirmed",
                 answer=post.get("answer", ""),
-                answered_on=_date(post.get("answered_on")),
+                answered_on=parse_date(post.get("answered_on")),
                 request=request,
             )
             messages.success(request, "已登记认定意见。")
@@ -125,7 +112,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, clearing_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     clearing = get_clearing_for(actor, clearing_id)
     return render(request, "clearing/detail.html", {"clearing": clearing, "S": ClearingState})
 
@@ -134,12 +121,12 @@ def detail(request: HttpRequest, clearing_id: int) -> HttpResponse:
 @require_POST
 def done(request: HttpRequest, clearing_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     try:
         services.record_clearing_done(
             actor=actor,
             clearing_id=clearing_id,
-            done_on=_date(request.POST.get("done_on")),
+            done_on=parse_date(request.POST.get("done_on")),
             note=request.POST.get("note", ""),
             request=request,
         )
@@ -155,7 +142,7 @@ def done(request: HttpRequest, clearing_id: int) -> HttpResponse:
 def document(request: HttpRequest, clearing_id: int) -> HttpResponse:
     """The numbered 澄清函 / 澄清通报 once approved; every download is on record."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     clearing = get_clearing_for(actor, clearing_id)
     if clearing.state not in (ClearingState.APPROVED, ClearingState.DONE):
         messages.error(request, "澄清正名经纪委书记批准后才能生成文书。")

@@ -6,7 +6,6 @@ Thin: parse the request, call a selector or a service, render. Every read goes t
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +23,7 @@ from xiezuoqu.errors import DomainError, NotFound
 from xiezuoqu.intake.models import Category
 from xiezuoqu.org.models import Unit
 from xiezuoqu.org.selectors import STAFF, UNITS, VILLAGES, current_member_unit_ids
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import parse_date, parse_id, require_staff, show_error
 
 from . import exports, services
 from .models import DisposalMethod, InquiryMode, InquiryOutcome, Rank, Source, SupervisionCategory
@@ -57,31 +56,15 @@ from .workflow import STATE_TAGS, Action, State, allowed_actions
 PAGE_SIZE = 50
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filters(request: HttpRequest) -> LedgerFilters:
     get = request.GET
     return LedgerFilters(
         state=get.get("state", "") if get.get("state", "") in State.values else "",
         source=get.get("source", "") if get.get("source", "") in Source.values else "",
         category=get.get("category", "") if get.get("category", "") in Category.values else "",
-        unit=_int(get.get("unit")),
-        received_from=_date(get.get("received_from")),
-        received_to=_date(get.get("received_to")),
+        unit=parse_id(get.get("unit")),
+        received_from=parse_date(get.get("received_from")),
+        received_to=parse_date(get.get("received_to")),
         q=get.get("q", "")[:50],
     )
 
@@ -90,9 +73,9 @@ def _filters(request: HttpRequest) -> LedgerFilters:
 def ledger(request: HttpRequest) -> HttpResponse:
     """线索台账: filters, text search, 50 rows a page by keyset (id descending)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     filters = _filters(request)
-    rows, next_before = ledger_page(actor, filters, before=_int(request.GET.get("before")), limit=PAGE_SIZE)
+    rows, next_before = ledger_page(actor, filters, before=parse_id(request.GET.get("before")), limit=PAGE_SIZE)
     if rows:
         with transaction.atomic():
             record_event(
@@ -126,7 +109,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def open_clue(request: HttpRequest) -> HttpResponse:
     """登记线索: from accepted reports (several may join) or from another source."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     units = handling_units_for(actor)
     if not units:
         raise NotFound()
@@ -138,13 +121,13 @@ def open_clue(request: HttpRequest) -> HttpResponse:
             clue = services.open_clue(
                 actor=actor,
                 data=services.ClueInput(
-                    handling_unit_id=_int(post.get("handling_unit")) or 0,
+                    handling_unit_id=parse_id(post.get("handling_unit")) or 0,
                     source=post.get("source", ""),
                     category=post.get("category", ""),
                     summary=post.get("summary", ""),
                     content=post.get("content", ""),
                     source_note=post.get("source_note", ""),
-                    received_on=_date(post.get("received_on")),
+                    received_on=parse_date(post.get("received_on")),
                     report_ids=[int(r) for r in post.getlist("report_ids") if r.isdigit()],
                 ),
                 request=request,
@@ -172,7 +155,7 @@ def open_clue(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, clue_id: int) -> HttpResponse:
     """A clue's page: facts, subjects, reports, disposals, 谈话函询, analyses and the sign-off trail."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         clue = view_clue(actor, clue_id, request=request)
     works = may_work(actor, clue)
@@ -234,7 +217,7 @@ def _bool(request: HttpRequest, name: str) -> bool:
 def act(request: HttpRequest, clue_id: int) -> HttpResponse:
     """One form posts one action of a clue's page to its service."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     action = post.get("action", "")
     try:
@@ -273,7 +256,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 clue_id=clue_id,
                 method=post.get("method", ""),
                 reason=post.get("reason", ""),
-                review_on=_date(post.get("review_on")),
+                review_on=parse_date(post.get("review_on")),
                 propose_clearing=_bool(request, "propose_clearing"),
                 request=request,
             )
@@ -282,7 +265,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 actor=actor,
                 clue_id=clue_id,
                 mode=post.get("mode", ""),
-                started_on=_date(post.get("started_on")) or timezone.localdate(),
+                started_on=parse_date(post.get("started_on")) or timezone.localdate(),
                 officers=post.get("officers", ""),
                 request=request,
             )
@@ -290,7 +273,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
             services.record_reply(
                 actor=actor,
                 clue_id=clue_id,
-                replied_on=_date(post.get("replied_on")) or timezone.localdate(),
+                replied_on=parse_date(post.get("replied_on")) or timezone.localdate(),
                 summary=post.get("summary", ""),
                 countersigned=_bool(request, "countersigned"),
                 request=request,
@@ -301,7 +284,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 clue_id=clue_id,
                 outcome=post.get("outcome", ""),
                 note=post.get("note", ""),
-                concluded_on=_date(post.get("concluded_on")),
+                concluded_on=parse_date(post.get("concluded_on")),
                 clearing_letter=_bool(request, "clearing_letter"),
                 request=request,
             )
@@ -309,7 +292,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
             services.record_analysis(
                 actor=actor,
                 clue_id=clue_id,
-                held_on=_date(post.get("held_on")) or timezone.localdate(),
+                held_on=parse_date(post.get("held_on")) or timezone.localdate(),
                 doubts=post.get("doubts", ""),
                 difficulties=post.get("difficulties", ""),
                 direction=post.get("direction", ""),
@@ -333,7 +316,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
 def subject(request: HttpRequest, subject_id: int) -> HttpResponse:
     """被反映人: the registry entry, prior reports and clues in scope."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         person = view_subject(actor, subject_id, request=request)
     may_edit = may_edit_subject(actor, person)
@@ -367,7 +350,7 @@ def subject(request: HttpRequest, subject_id: int) -> HttpResponse:
 def edit_subject(request: HttpRequest, subject_id: int) -> HttpResponse:
     """更正被反映人信息 (the form on the subject's page)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     try:
         services.update_subject(
@@ -381,8 +364,8 @@ def edit_subject(request: HttpRequest, subject_id: int) -> HttpResponse:
                 is_party_member=_bool(request, "is_party_member"),
                 supervision_category=post.get("supervision_category", ""),
                 is_village_cadre=_bool(request, "is_village_cadre"),
-                township_id=_int(post.get("township_id")),
-                village_id=_int(post.get("village_id")),
+                township_id=parse_id(post.get("township_id")),
+                village_id=parse_id(post.get("village_id")),
                 id_number=post.get("id_number", ""),
             ),
             request=request,
@@ -399,8 +382,8 @@ def edit_subject(request: HttpRequest, subject_id: int) -> HttpResponse:
 def graph(request: HttpRequest) -> HttpResponse:
     """关系图谱: clues, subjects and villages around a subject or a village (ECharts; data as json_script)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
-    subject_id, village_id = _int(request.GET.get("subject")), _int(request.GET.get("village"))
+    require_staff(actor)
+    subject_id, village_id = parse_id(request.GET.get("subject")), parse_id(request.GET.get("village"))
     if subject_id is not None:
         person = get_subject_for(actor, subject_id)
         data = relation_graph(actor, subject=person)
@@ -426,7 +409,7 @@ def graph(request: HttpRequest) -> HttpResponse:
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """问题线索台账 .xlsx with the page's filters."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     content = exports.export_ledger(actor, _filters(request), request=request)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="xiansuo-taizhang-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -457,10 +440,10 @@ def central(request: HttpRequest) -> HttpResponse:
 def reconcile(request: HttpRequest) -> HttpResponse:
     """定期汇总核对: what changed in a period and what is stuck at its end."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     today = timezone.localdate()
-    end = _date(request.GET.get("end")) or today
-    start = _date(request.GET.get("start")) or end.replace(day=1)
+    end = parse_date(request.GET.get("end")) or today
+    start = parse_date(request.GET.get("start")) or end.replace(day=1)
     if start > end:
         start, end = end, start
     report = reconciliation(actor, start, end)

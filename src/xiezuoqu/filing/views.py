@@ -4,7 +4,6 @@ decision) and its 立案审查呈批报告 (.docx). Thin: parse, call a selector
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -14,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.access.actor import actor_for
 from xiezuoqu.audit.services import record_view
 from xiezuoqu.clues.selectors import clue_subjects_visible_to, get_clue_for
 from xiezuoqu.errors import DomainError, NotFound
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import parse_date, parse_id, require_staff, show_error
 
 from . import services
 from .documents import filing_request_docx, filing_request_filename
@@ -29,22 +28,6 @@ from .workflow import STATE_TAGS, Action, State, allowed_actions
 FIELDS = ("facts", "basis", "proposal", "team_text", "measures_summary", "evidence_inventory")
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _input(request: HttpRequest) -> services.ProposalInput:
     return services.ProposalInput(**{name: request.POST.get(name, "") for name in FIELDS})
 
@@ -53,10 +36,10 @@ def _input(request: HttpRequest) -> services.ProposalInput:
 def index(request: HttpRequest) -> HttpResponse:
     """立案审查呈批 in scope, newest first (50 a page by keyset)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     state = request.GET.get("state", "")
     state = state if state in State.values else ""
-    rows, next_before = proposal_list(actor, state=state, before=_int(request.GET.get("before")))
+    rows, next_before = proposal_list(actor, state=state, before=parse_id(request.GET.get("before")))
     return render(
         request,
         "filing/index.html",
@@ -73,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def new(request: HttpRequest) -> HttpResponse:
     """起草立案审查呈批报告 on a subject of a clue under 初步核实."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     clue = get_clue_for(actor, request.GET.get("clue") or request.POST.get("clue"))
     subjects = [link.subject for link in clue_subjects_visible_to(actor).filter(clue=clue).select_related("subject")]
     values = {**services.verification_prefill(clue.pk)}
@@ -83,7 +66,7 @@ def new(request: HttpRequest) -> HttpResponse:
             proposal = services.draft_filing(
                 actor=actor,
                 clue_id=clue.pk,
-                subject_id=_int(request.POST.get("subject")),
+                subject_id=parse_id(request.POST.get("subject")),
                 data=_input(request),
                 request=request,
             )
@@ -102,7 +85,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         proposal = view_proposal(actor, proposal_id, request=request)
     case = getattr(proposal, "case", None) if proposal.state == State.BODY_FILED else None
@@ -125,7 +108,7 @@ def detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     action = request.POST.get("action", "")
     try:
         if action == "revise":
@@ -140,7 +123,7 @@ def act(request: HttpRequest, proposal_id: int) -> HttpResponse:
                 proposal_id=proposal_id,
                 decision=request.POST.get("decision", ""),
                 reason=request.POST.get("reason", ""),
-                decided_on=_date(request.POST.get("decided_on")),
+                decided_on=parse_date(request.POST.get("decided_on")),
                 document_number=request.POST.get("document_number", ""),
                 request=request,
             )
@@ -157,7 +140,7 @@ def act(request: HttpRequest, proposal_id: int) -> HttpResponse:
 def document(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """立案审查呈批报告 (.docx) from the record; its download is on record."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         proposal = get_proposal_for(actor, proposal_id)
         record_view(actor=actor, target=proposal, request=request, detail={"document": "filing_request"})

@@ -33,7 +33,7 @@ from xiezuoqu.deadlines.urgency import urgency
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
 from xiezuoqu.org.models import Commission, Unit
 from xiezuoqu.org.selectors import UNITS, VILLAGES
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import require_staff, show_error
 from xiezuoqu.workdays.selectors import work_calendar
 
 from . import exports, services
@@ -98,11 +98,6 @@ HANDLING_KINDS = [
     Unit.Kind.TRIAL_OFFICE,
     Unit.Kind.OTHER_OFFICE,
 ]
-
-
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
 
 
 def _int(value: str | None) -> int | None:
@@ -245,7 +240,7 @@ def _filters(actor: Actor, request: HttpRequest) -> tuple[LedgerFilterForm, Ledg
 def ledger(request: HttpRequest) -> HttpResponse:
     """信访台账: filters, text search, 50 rows a page by keyset (id descending), query count bounded."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     form, filters = _filters(actor, request)
     rows, next_before = ledger_page(actor, filters, before=_int(request.GET.get("before")), limit=PAGE_SIZE)
     if rows:
@@ -274,7 +269,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     _, filters = _filters(actor, request)
     content = exports.export_ledger(actor, filters, request=request)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -287,7 +282,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 def forward_package(request: HttpRequest, report_id: int) -> HttpResponse:
     """转办材料 for a lower commission not on the platform: 转办函 + the report's text (audited)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     try:
         name, content = exports.export_forward_package(actor, report_id, request=request)
     except NotFound:
@@ -413,7 +408,7 @@ def _detail_context(actor: Actor, report: Report) -> dict[str, Any]:
 @login_required
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         report = view_report(actor, report_id, request=request)
     return render(request, "intake/detail.html", _detail_context(actor, report))
@@ -453,7 +448,7 @@ def _original_id(actor: Actor, text: str) -> int:
 def route(request: HttpRequest, report_id: int) -> HttpResponse:
     """One endpoint for the routing actions; ``action`` names the service."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     action = post.get("action", "")
     common: dict[str, Any] = {"actor": actor, "report_id": report_id, "request": request}
@@ -537,7 +532,7 @@ def route(request: HttpRequest, report_id: int) -> HttpResponse:
 def message(request: HttpRequest, report_id: int) -> HttpResponse:
     """与举报人往来: acceptance notice, feedback, a question, an objection and its answer."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     text = post.get("text", "")
     method = post.get("method", "")
@@ -584,7 +579,7 @@ def message(request: HttpRequest, report_id: int) -> HttpResponse:
 def identity(request: HttpRequest, report_id: int) -> HttpResponse:
     """查看举报人身份 (htmx partial): the petition office or a grant holder; every view recorded."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         revealed = reveal_identity(actor, report_id, request=request)
     rows = [(label, getattr(revealed, key)) for key, label in IDENTITY_FIELDS.items()]
@@ -598,7 +593,7 @@ def identity(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def identity_request(request: HttpRequest, report_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     return _run(
         request,
         report_id,
@@ -613,7 +608,7 @@ def identity_request(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def duplicate(request: HttpRequest, report_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     decision = request.POST.get("decision", "")
     return _run(
         request,
@@ -715,7 +710,7 @@ def _quarter_args(request: HttpRequest) -> tuple[int, int, int | None]:
 def quarterly(request: HttpRequest) -> HttpResponse:
     """实名举报办理结果季度报送: concluded real-name reports of a quarter, per handling unit."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     year, quarter, unit_id = _quarter_args(request)
     if request.method == "POST":
         try:
@@ -766,7 +761,7 @@ def quarterly(request: HttpRequest) -> HttpResponse:
 @login_required
 def quarterly_export(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     year, quarter, unit_id = _quarter_args(request)
     content = exports.export_quarterly(actor, year, quarter, unit_id, request=request)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,7 +7,7 @@ Thin: parse the request, call a selector or a service, render.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from django.apps import apps
@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiezuoqu.access.actor import Actor, actor_for
@@ -24,7 +23,7 @@ from xiezuoqu.access.registry import policy_for
 from xiezuoqu.audit.services import record_view
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
 from xiezuoqu.recusal.models import Ground
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import parse_datetime, parse_id, require_staff, show_error
 
 from . import services
 from .agenda import AGENDA_KINDS
@@ -46,15 +45,6 @@ from .selectors import (
 from .workflow import STATE_TAGS, Action, allowed_actions
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
-
-
 def _shift(year: int, month: int, delta: int) -> str:
     index = year * 12 + (month - 1) + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -64,9 +54,9 @@ def _shift(year: int, month: int, delta: int) -> str:
 def calendar(request: HttpRequest) -> HttpResponse:
     """协作区会议日历: the month's meetings and the regular meetings the zones' rules call for."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     year, month = parse_month(request.GET.get("month"))
-    zone_id = _int(request.GET.get("zone"))
+    zone_id = parse_id(request.GET.get("zone"))
     meetings = month_meetings(actor, year, month, zone_id)
     return render(
         request,
@@ -85,19 +75,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _datetime(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @login_required
 def convene(request: HttpRequest) -> HttpResponse:
     """安排会议 (the zone leader)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     zones = [z for z in zones_for(actor) if may_convene(actor, z.pk)]
     if not zones:
         raise NotFound()
@@ -106,13 +88,13 @@ def convene(request: HttpRequest) -> HttpResponse:
         post = request.POST
         values = post.dict()
         try:
-            when = _datetime(post.get("scheduled_at"))
+            when = parse_datetime(post.get("scheduled_at"))
             if when is None:
                 raise ValidationFailed("请填写会议时间。", field_errors={"scheduled_at": ["请填写。"]})
             meeting = services.convene_meeting(
                 actor=actor,
                 data=services.MeetingInput(
-                    zone_id=_int(post.get("zone")) or 0,
+                    zone_id=parse_id(post.get("zone")) or 0,
                     kind=post.get("kind", ""),
                     scheduled_at=when,
                     place=post.get("place", ""),
@@ -131,7 +113,7 @@ def convene(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     meeting = get_meeting_for(actor, meeting_id)
     page = meeting_page(actor, meeting)
     with transaction.atomic():  # its items name clues: reading them is on record
@@ -179,7 +161,7 @@ def _target(actor: Actor, kind: str, target_id: Any) -> Any:
 def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """One form posts one action of a meeting's page to its service."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     action = post.get("action", "")
     try:
@@ -191,17 +173,17 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 meeting_id=meeting_id,
                 kind=kind,
                 title=post.get("title", ""),
-                clue_id=_int(post.get("clue_id")),
+                clue_id=parse_id(post.get("clue_id")),
                 target=target,
                 request=request,
             )
         elif action == "attendance":
             entries = []
-            for staff_id in filter(None, (_int(v) for v in post.getlist("staff"))):
+            for staff_id in filter(None, (parse_id(v) for v in post.getlist("staff"))):
                 presence = post.get(f"presence_{staff_id}", "")
                 if presence:
                     entries.append(services.AttendanceInput(staff_id, presence, post.get(f"reason_{staff_id}", "")))
-            guest = _int(post.get("guest"))
+            guest = parse_id(post.get("guest"))
             if guest:
                 entries.append(services.AttendanceInput(guest, Presence.PRESENT))
             services.record_attendance(actor=actor, meeting_id=meeting_id, entries=entries, request=request)
@@ -211,7 +193,7 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
             services.recuse_from_item(
                 actor=actor,
                 item_id=post.get("item_id"),
-                staff_id=_int(post.get("staff_id")),
+                staff_id=parse_id(post.get("staff_id")),
                 ground=post.get("ground", ""),
                 detail=post.get("detail", ""),
                 request=request,
@@ -222,9 +204,9 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 item_id=post.get("item_id"),
                 data=services.DecisionInput(
                     outcome=post.get("outcome", ""),
-                    votes_for=_int(post.get("votes_for")) or 0,
-                    votes_against=_int(post.get("votes_against")) or 0,
-                    votes_abstain=_int(post.get("votes_abstain")) or 0,
+                    votes_for=parse_id(post.get("votes_for")) or 0,
+                    votes_against=parse_id(post.get("votes_against")) or 0,
+                    votes_abstain=parse_id(post.get("votes_abstain")) or 0,
                     text=post.get("text", ""),
                 ),
                 request=request,
@@ -246,7 +228,7 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """会议纪要 (.docx), generated from the record; on record as a reading of the meeting."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     meeting = get_meeting_for(actor, meeting_id)
     if meeting.state not in ("held", "minutes_issued"):
         raise NotFound("会议尚未召开，没有纪要。")
@@ -271,7 +253,7 @@ def _time(value: str | None) -> time | None:
 
 
 def _weekday(value: str | None) -> int:
-    parsed = _int(value)
+    parsed = parse_id(value)
     return -1 if parsed is None else parsed
 
 
@@ -279,7 +261,7 @@ def _weekday(value: str | None) -> int:
 def schedules(request: HttpRequest) -> HttpResponse:
     """定期会议规则: the zones' regular meetings; the zone leader sets them."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     if request.method == "POST":
         post = request.POST
         try:
@@ -288,9 +270,9 @@ def schedules(request: HttpRequest) -> HttpResponse:
                 raise ValidationFailed("请填写会议时间。", field_errors={"at": ["请填写。"]})
             services.set_regular_schedule(
                 actor=actor,
-                zone_id=_int(post.get("zone")),
+                zone_id=parse_id(post.get("zone")),
                 kind=post.get("kind", ""),
-                week=_int(post.get("week")) or 0,
+                week=parse_id(post.get("week")) or 0,
                 weekday=_weekday(post.get("weekday")),
                 at=at,
                 place=post.get("place", ""),

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -19,11 +18,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.access.actor import actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.clues.selectors import get_clue_for, may_work, zone_worker
 from xiezuoqu.errors import DomainError, NotFound
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import parse_date, parse_datetime, require_staff, show_error
 
 from . import services
 from .conflicts import conflicts_for
@@ -33,32 +32,10 @@ from .selectors import interventions_register, matter_recusal, pending_demands_f
 REGISTER_LIMIT = 200
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _datetime(value: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     interventions = list(interventions_register(actor)[:REGISTER_LIMIT])
     if interventions:
         with transaction.atomic():
@@ -79,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def matter(request: HttpRequest, clue_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         clue = get_clue_for(actor, clue_id)
         data = matter_recusal(actor, clue, request=request)
@@ -125,7 +102,7 @@ def matter(request: HttpRequest, clue_id: int) -> HttpResponse:
 def act(request: HttpRequest, clue_id: int) -> HttpResponse:
     """One form posts one action of the matter's recusal page to its service."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     action = post.get("action", "")
     done = {
@@ -160,7 +137,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                     demanded_by=post.get("demanded_by", ""),
                     ground=post.get("ground", ""),
                     statement=post.get("statement", ""),
-                    received_on=_date(post.get("received_on")),
+                    received_on=parse_date(post.get("received_on")),
                 ),
                 request=request,
             )
@@ -220,7 +197,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 data=services.InterventionInput(
                     kind=post.get("kind", ""),
                     channel=post.get("channel", ""),
-                    occurred_at=_datetime(post.get("occurred_at")),
+                    occurred_at=parse_datetime(post.get("occurred_at")),
                     intervener_name=post.get("intervener_name", ""),
                     intervener_unit=post.get("intervener_unit", ""),
                     content=post.get("content", ""),

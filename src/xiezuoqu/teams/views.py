@@ -21,13 +21,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.access.actor import actor_for
 from xiezuoqu.clues.selectors import view_clue
 from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.errors import DomainError, NotFound
 from xiezuoqu.org.selectors import ZONES
 from xiezuoqu.recusal.selectors import unsigned_member_ids
-from xiezuoqu.web.forms import show_error
+from xiezuoqu.web.forms import require_staff, show_error
 
 from . import services
 from .models import HandlingMode, JointGround, MemberRole, Purpose, RequestState, Team, TeamState
@@ -40,11 +40,6 @@ from .selectors import (
     workload,
     workload_zone_ids,
 )
-
-
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff_worker or actor.is_admin:
-        raise NotFound()
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -68,7 +63,7 @@ def _team_view(team: Team, clue_id: int) -> dict[str, Any]:
 def clue_teams(request: HttpRequest, clue_id: int) -> HttpResponse:
     """A clue's teams, the solver's proposal and the handling-mode requests."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         clue = view_clue(actor, clue_id, request=request)
     teams = teams_of_clue(actor, clue.pk)
@@ -103,7 +98,7 @@ def clue_teams(request: HttpRequest, clue_id: int) -> HttpResponse:
 def act(request: HttpRequest, clue_id: int) -> HttpResponse:
     """One form posts one action of the team page to its service."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     post = request.POST
     action = post.get("action", "")
     try:
@@ -186,7 +181,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
 def batch(request: HttpRequest, zone_id: int) -> HttpResponse:
     """Teams for several of the zone's clues in 初步核实 at once (one solve shares the workload out)."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     zone = ZONES.get_for(actor, zone_id)
     if not may_propose(actor, zone.pk):
         raise NotFound()
@@ -226,7 +221,7 @@ def batch(request: HttpRequest, zone_id: int) -> HttpResponse:
 def workload_page(request: HttpRequest) -> HttpResponse:
     """工作量: who carries what — active seats against capacity, per person, busiest first."""
     actor = actor_for(request.user)
-    _require_staff(actor)
+    require_staff(actor)
     zones = workload_zone_ids(actor)
     if not zones:
         raise NotFound()

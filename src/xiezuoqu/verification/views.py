@@ -7,7 +7,6 @@ Thin: parse the request, call a selector or a service, render. Every read goes t
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +25,7 @@ from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.deadlines.services import deadline_for
 from xiezuoqu.errors import DomainError, NotFound
 from xiezuoqu.public.files import download_name
+from xiezuoqu.web.forms import parse_date, parse_id, show_error
 
 from . import exports, services
 from .forms import EvidenceForm, MeasureForm, PlanForm, ReportForm
@@ -64,17 +64,6 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 def verification_list(request: HttpRequest) -> HttpResponse:
     """初步核实一览: the verifications in scope (红色预警: 6 months without progress), and the clues
@@ -84,7 +73,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     state = state if state in State.values else ""
     stalled = request.GET.get("stalled") == "1"
     rows, next_before = verification_page(
-        actor, state=state, stalled=stalled, before=_int(request.GET.get("before")), limit=PAGE_SIZE
+        actor, state=state, stalled=stalled, before=parse_id(request.GET.get("before")), limit=PAGE_SIZE
     )
     cutoff = stall_cutoff()
     waiting = list(
@@ -154,8 +143,6 @@ def plan_form(request: HttpRequest, clue_id: int) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            from xiezuoqu.web.forms import show_error
-
             show_error(request, exc, form)
         else:
             messages.success(request, "初核方案已保存。确认核查组后即可报批。")
@@ -226,8 +213,6 @@ def act(request: HttpRequest, verification_id: int) -> HttpResponse:
     except NotFound:
         raise
     except DomainError as exc:
-        from xiezuoqu.web.forms import show_error
-
         show_error(request, exc)
     else:
         messages.success(request, done)
@@ -276,8 +261,6 @@ def measure_form(request: HttpRequest, verification_id: int) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            from xiezuoqu.web.forms import show_error
-
             show_error(request, exc, form)
         else:
             messages.success(request, "核查措施已登记，已记入措施使用台账。")
@@ -324,8 +307,6 @@ def evidence_form(request: HttpRequest, verification_id: int) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            from xiezuoqu.web.forms import show_error
-
             show_error(request, exc, form)
         else:
             messages.success(request, f"证据 {item.number} 已入库（SHA-256 {item.sha256[:12]}…）。")
@@ -367,8 +348,6 @@ def report_form(request: HttpRequest, verification_id: int) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            from xiezuoqu.web.forms import show_error
-
             show_error(request, exc, form)
         else:
             messages.success(request, "初核报告已保存，请核查组全体成员签字确认。")
@@ -416,8 +395,6 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     except NotFound:
         raise
     except DomainError as exc:
-        from xiezuoqu.web.forms import show_error
-
         show_error(request, exc)
         clue_id = get_evidence_for(actor, evidence_id).clue_id
         return redirect("verification:inventory", clue_id)
@@ -459,9 +436,9 @@ def _measure_filters(request: HttpRequest) -> MeasureFilters:
     return MeasureFilters(
         kind=get.get("kind", "") if get.get("kind", "") in MeasureKind.values else "",
         state=get.get("state", "") if get.get("state", "") in MeasureState.values else "",
-        unit=_int(get.get("unit")),
-        since=_date(get.get("since")),
-        until=_date(get.get("until")),
+        unit=parse_id(get.get("unit")),
+        since=parse_date(get.get("since")),
+        until=parse_date(get.get("until")),
     )
 
 
@@ -472,7 +449,7 @@ def measure_ledger(request: HttpRequest) -> HttpResponse:
     if not may_see_measure_ledger(actor):
         raise NotFound()
     filters = _measure_filters(request)
-    rows, next_before = measure_ledger_page(actor, filters, before=_int(request.GET.get("before")), limit=PAGE_SIZE)
+    rows, next_before = measure_ledger_page(actor, filters, before=parse_id(request.GET.get("before")), limit=PAGE_SIZE)
     if rows:
         with transaction.atomic():
             record_event(
@@ -516,8 +493,6 @@ def review_measure(request: HttpRequest, measure_id: int) -> HttpResponse:
     except NotFound:
         raise
     except DomainError as exc:
-        from xiezuoqu.web.forms import show_error
-
         show_error(request, exc)
     else:
         messages.success(request, "已审核。")

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils import timezone
 
+from xiezuoqu.access.actor import Actor
 from xiezuoqu.errors import DomainError, NotFound, NotPermitted
 
 
@@ -30,6 +34,38 @@ def show_error(request: HttpRequest, exc: DomainError, form: forms.BaseForm | No
         apply_errors(form, exc)
     else:
         messages.error(request, exc.message)
+
+
+def require_staff(actor: Actor) -> None:
+    """Staff pages are for the discipline-inspection staff: anyone else (the administrators, a village
+    supervisor) is told the page does not exist, as for any object out of reach."""
+    if not actor.is_staff_worker or actor.is_admin:
+        raise NotFound()
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id typed or posted as digits; anything else is no id."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def parse_date(value: str | None) -> date | None:
+    """An ISO date from a form field, or None when it is empty or not a date."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """An ISO date and time from a form field (``datetime-local``), in the current time zone."""
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
 
 
 def posted_id(request: HttpRequest, name: str) -> int:
