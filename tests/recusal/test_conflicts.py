@@ -76,3 +76,19 @@ def test_a_former_posting_in_the_subjects_township_and_a_tie_to_the_village_are_
 def test_the_cross_rule_alone_does_not_take_a_member_off_a_meeting_item(demo):
     clue = baoshan_clue()
     assert staff_of("xzshuji").pk not in conflicted_staff_ids(clue)
+
+
+def test_a_subject_whose_unit_is_written_as_text_conflicts_with_that_units_staff_only_in_the_same_commission(demo):
+    from tests.clues.conftest import analysed, open_other
+    from tests.factories import make_commission, make_unit
+    from xiezuoqu.clues.models import Subject
+
+    clue = analysed(open_other())
+    subject = Subject.objects.get(clue_links__clue=clue)
+    subject.unit_text = "第二纪检监察室"
+    subject.save(update_fields=["unit_text"])
+    office = staff_of("jianchashi2")  # 第二纪检监察室
+    other = make_commission()
+    make_unit(commission=other, name="第二纪检监察室")  # the same name elsewhere changes nothing
+    grounds = {c.ground for c in conflicts_for(clue, [office.pk]).get(office.pk, [])}
+    assert Ground.SAME_UNIT in grounds

@@ -134,9 +134,11 @@ def _township_of(unit: Unit, children: dict[int, int]) -> int | None:
     return None
 
 
-def _township_committees() -> dict[int, int]:
-    """party committee id → its township committee id."""
-    rows = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP_COMMITTEE, parent__isnull=False).values_list("parent_id", "pk")
+def _township_committees(commission_ids: Iterable[int]) -> dict[int, int]:
+    """party committee id → its township committee id, in the given commissions."""
+    rows = Unit.objects.filter(
+        kind=Unit.Kind.TOWNSHIP_COMMITTEE, parent__isnull=False, commission_id__in=list(commission_ids)
+    ).values_list("parent_id", "pk")
     return {parent: pk for parent, pk in rows if parent is not None}
 
 
@@ -188,7 +190,7 @@ def load_staff_facts(staff_ids: Iterable[int] | None = None) -> list[StaffFacts]
     if staff_ids is not None:
         staff_qs = staff_qs.filter(pk__in=list(staff_ids))
     staff = list(staff_qs)
-    children = _township_committees()
+    children = _township_committees({s.commission_id for s in staff})
     relationships: dict[int, list[DeclaredRelationship]] = defaultdict(list)
     rel_qs = DeclaredRelationship.objects.filter(staff__in=[s.pk for s in staff]).select_related(
         "related_unit", "related_village"
@@ -231,10 +233,19 @@ def load_matter_facts(clue_ids: Iterable[int]) -> dict[int, MatterFacts]:
             add(clue.pk, ("township", clue.township_id), f"线索所涉乡镇{clue.township}")
         if clue.village_id:
             add(clue.pk, ("village", clue.village_id), f"线索所涉村（社区）{clue.village}")
-    links = ClueSubject.objects.filter(clue_id__in=ids).select_related(
-        "subject__township", "subject__village", "subject__staff__home_unit"
+    links = list(
+        ClueSubject.objects.filter(clue_id__in=ids).select_related(
+            "subject__township", "subject__village", "subject__staff__home_unit"
+        )
     )
-    unit_names = dict(Unit.objects.values_list("name", "pk"))
+    # A subject's unit written as text names a unit of the same commission (names are unique there).
+    named = {(link.subject.commission_id, (link.subject.unit_text or "").strip()) for link in links}
+    unit_names = {
+        (commission_id, name): pk
+        for commission_id, name, pk in Unit.objects.filter(
+            commission_id__in={c for c, _ in named}, name__in={n for _, n in named if n}
+        ).values_list("commission_id", "name", "pk")
+    }
     for link in links:
         subject = link.subject
         who = f"被反映人{subject.name}"
@@ -246,7 +257,7 @@ def load_matter_facts(clue_ids: Iterable[int]) -> dict[int, MatterFacts]:
         if subject.staff is not None:
             add(link.clue_id, ("staff", subject.staff.pk), f"{who}系本系统干部")
             add(link.clue_id, ("unit", subject.staff.home_unit_id), f"{who}所在单位{subject.staff.home_unit}")
-        unit_id = unit_names.get((subject.unit_text or "").strip())
+        unit_id = unit_names.get((subject.commission_id, (subject.unit_text or "").strip()))
         if unit_id is not None:
             add(link.clue_id, ("unit", unit_id), f"{who}所在单位{subject.unit_text}")
     report_of = dict(ClueReport.objects.filter(clue_id__in=ids).values_list("report_id", "clue_id"))
