@@ -8,7 +8,7 @@ team formation, recusal, verification, meetings, filing, cases and clearing has 
   announced;
 - one clue is under verification, its plan approved and a first talk recorded;
 - one clue closed as untrue, its subject cleared (澄清正名) with the commission head's approval;
-- a cadre withdraws from a matter, a plea is registered (干预登记), zone 1 holds a monthly 例会.
+- a plea about the filed matter is registered (干预登记); zone 1 has a monthly 例会 rule.
 
 Only the logins of the demo (see ``DEMO_LOGINS``) act, so that a visitor can follow each step. Like
 the demo reports, it runs once: nothing is done when any verification exists already.
@@ -420,7 +420,7 @@ def _clearing(clue: Clue) -> None:
     _approve(proposed.approval_id)
 
 
-def _recusal_and_plea(clue: Clue) -> None:
+def _plea(clue: Clue) -> None:
     from xiezuoqu.recusal import services as recusal
 
     recusal.record_intervention(
@@ -453,7 +453,7 @@ def load_demo_casework() -> CaseworkSummary:
     _verification(filed, finish=True)
     _file(filed)
     _case_to_announcement(filed)
-    _recusal_and_plea(filed)
+    _plea(filed)
     summary.cases += 1
     summary.verifications += 1
     underway = _dispose(_baoshan_clue(1), method, "反映问题具体，经集体研判拟初步核实。")

@@ -5,7 +5,8 @@ matter through verification, filing, investigation and trial.
 
 - ``Recusal``: an effective withdrawal of one staff member from one matter. While it is active the
   person loses access to the matter everywhere (the scope policies subtract it) and cannot be put on
-  its team. It comes from a self-declaration, a decided demand, or a detected conflict.
+  its team. It comes from the person's own withdrawal, a decided demand, or the head's decision; a
+  conflict found in the data is not a recusal but blocks the person from the team unless overridden.
 - ``RecusalDemand``: the subject, the reporter, a colleague or the person themself asks that someone
   withdraw; the commission head decides (the higher commission when the person is the head).
 - ``RecusalDeclaration``: the 回避声明 each team member signs on joining.
@@ -46,7 +47,6 @@ class Ground(models.TextChoices):
 class RecusalSource(models.TextChoices):
     SELF = "self", "本人申请"
     DEMAND = "demand", "回避申请决定"
-    DETECTED = "detected", "系统比对发现"
     DECISION = "decision", "组织决定"
 
 
