@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", include("xiezuoqu.meetings.urls")),
     path("filing/", include("xiezuoqu.filing.urls")),
     path("cases/", include("xiezuoqu.cases.urls")),
+    path("sanctions/", include("xiezuoqu.sanctions.urls")),
     path("clearing/", include("xiezuoqu.clearing.urls")),
     path("archive/", include("xiezuoqu.archive.urls")),
     path("report/", include("xiezuoqu.public.urls")),

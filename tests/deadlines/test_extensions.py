@@ -10,6 +10,7 @@ from tests.deadlines.conftest import open_on, unit_named
 from xiezuoqu.approvals import services as approvals
 from xiezuoqu.approvals.workflow import Decision, State
 from xiezuoqu.audit.models import AuditEvent
+from xiezuoqu.deadlines.kinds import register_deadline_kind
 from xiezuoqu.deadlines.models import Deadline, DeadlineExtension, ExtensionState
 from xiezuoqu.deadlines.services import close_deadline, request_extension
 from xiezuoqu.errors import InvalidTransition, NotFound, RuleViolation, ValidationFailed
@@ -122,3 +123,30 @@ def test_outside_the_scope_the_deadline_does_not_exist(demo, deadline):
 def test_a_reason_is_required(demo, deadline):
     with pytest.raises(ValidationFailed):
         request_extension(actor=demo.actor("xzganbu"), deadline_id=deadline.pk, working_days=5, reason="")
+
+
+FIXED_KIND = "test.fixed_term"
+register_deadline_kind(FIXED_KIND, "法定期限", not_extendable="请在原措施处办理延长。")
+
+
+def test_a_kind_with_its_own_extension_procedure_refuses_the_generic_extension(demo, client):
+    """留置, 管护, 冻结 and 处分期满 are moved only by their own procedure: the page offers no form and the
+    service refuses, so the timer never disagrees with the record it tracks."""
+    fixed = open_on(demo.actor("xzganbu"), unit_named("宝山"), start=date(2026, 11, 2), kind=FIXED_KIND)
+    with pytest.raises(RuleViolation, match="请在原措施处办理延长"):
+        request_extension(actor=demo.actor("xzganbu"), deadline_id=fixed.pk, working_days=5, reason="理由")
+    assert not DeadlineExtension.objects.filter(deadline=fixed).exists()
+    client.force_login(demo.user("xzganbu"))
+    page = client.get(f"/deadlines/{fixed.pk}/").content.decode()
+    assert "请在原措施处办理延长" in page and "提交延期申请" not in page
+    ordinary = open_on(demo.actor("xzganbu"), unit_named("宝山"), start=date(2026, 11, 2), index=1)
+    assert "提交延期申请" in client.get(f"/deadlines/{ordinary.pk}/").content.decode()
+
+
+def test_detention_and_measure_terms_are_registered_as_not_extendable():
+    from xiezuoqu.deadlines.kinds import kind_for
+
+    assert kind_for("case.detention").not_extendable
+    assert kind_for("case.measure_limit").not_extendable
+    assert not kind_for("case.trial").not_extendable  # 审理 is extended through the generic 延期
+    assert kind_for("sanction.term_end").not_extendable  # fixed by the decision; changed only on appeal

@@ -16,7 +16,7 @@ from xiezuoqu.verification.services import EvidenceInput, MeasureInput
 
 from . import services
 from .models import Case
-from .selectors import case_file, case_ledger, get_case_for, view_case
+from .selectors import case_file, case_ledger, get_case_for, measures_of_case, view_case
 
 router = Router(tags=["cases"])
 
@@ -103,6 +103,57 @@ class MeasureIn(Schema):
     place: str
     approval_reference: str = ""
     note: str = ""
+    followed_by_custody: bool = False
+
+
+class ExtensionIn(Schema):
+    days: int
+    reference: str
+    reason: str
+    approver_id: int
+
+
+class RenewalIn(Schema):
+    months: int
+    reference: str
+    reason: str = ""
+
+
+class ReleaseIn(Schema):
+    released_at: datetime
+    reason: str
+    converted_to: str = ""
+
+
+class MeasureExtensionOut(Schema):
+    amount: int
+    unit: str
+    old_ends_at: datetime
+    new_ends_at: datetime
+    reference: str
+    approved_by_id: int | None
+    recorded_at: datetime
+
+
+class CaseMeasureOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    person_or_record: str
+    starts_at: datetime
+    ends_at: datetime
+    approval_reference: str
+    # The term of a time-limited measure (管护, 责令候查, 强制到案, 冻结); null/empty for the others.
+    limit: str | None
+    term_state: str
+    term_state_label: str
+    overdue: bool
+    remaining: str
+    may_extend: bool
+    released_at: datetime | None
+    release_reason: str
+    converted_to: str
+    extensions: list[MeasureExtensionOut]
 
 
 class DetentionIn(Schema):
@@ -249,6 +300,89 @@ def record_measure(request: HttpRequest, case_id: int, payload: MeasureIn) -> St
         actor=_actor(request), case_id=case_id, data=MeasureInput(**payload.dict()), request=request
     )
     return Status(201, _step(request, case_id, measure))
+
+
+def _case_measure(m: Any) -> dict[str, Any]:
+    term = m.term
+    return {
+        "id": m.pk,
+        "kind": m.kind,
+        "kind_label": m.get_kind_display(),
+        "person_or_record": m.person_or_record,
+        "starts_at": m.starts_at,
+        "ends_at": m.ends_at,
+        "approval_reference": m.approval_reference,
+        "limit": term.limit.text if term else None,
+        "term_state": m.term_state,
+        "term_state_label": term.state_label if term else "",
+        "overdue": bool(term and term.overdue),
+        "remaining": term.remaining_text if term else "",
+        "may_extend": bool(term and term.may_extend),
+        "released_at": m.released_at,
+        "release_reason": m.release_reason,
+        "converted_to": m.converted_to,
+        "extensions": [
+            {
+                "amount": x.amount,
+                "unit": x.unit,
+                "old_ends_at": x.old_ends_at,
+                "new_ends_at": x.new_ends_at,
+                "reference": x.reference,
+                "approved_by_id": x.approved_by_id,
+                "recorded_at": x.recorded_at,
+            }
+            for x in m.extensions.all()
+        ],
+    }
+
+
+@router.get("/{case_id}/measures", response=list[CaseMeasureOut])
+def list_measures(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    """The case's measures, with the limit, planned end, state and time left of the time-limited ones."""
+    case = get_case_for(_actor(request), case_id)
+    return [_case_measure(m) for m in measures_of_case(case)]
+
+
+def _measure_of(request: HttpRequest, case_id: int, measure_id: int) -> dict[str, Any]:
+    case = get_case_for(_actor(request), case_id)
+    for m in measures_of_case(case):
+        if m.pk == measure_id:
+            return _case_measure(m)
+    raise NotFound()
+
+
+@router.post("/{case_id}/measures/{measure_id}/extension", response=CaseMeasureOut)
+def extend_measure(request: HttpRequest, case_id: int, measure_id: int, payload: ExtensionIn) -> dict[str, Any]:
+    """延长管护 (once, 1–3 days, approved by the commission head)."""
+    services.extend_measure(
+        actor=_actor(request),
+        case_id=case_id,
+        measure_id=measure_id,
+        days=payload.days,
+        reference=payload.reference,
+        reason=payload.reason,
+        approver_id=payload.approver_id,
+        request=request,
+    )
+    return _measure_of(request, case_id, measure_id)
+
+
+@router.post("/{case_id}/measures/{measure_id}/renewal", response=CaseMeasureOut)
+def renew_freeze(request: HttpRequest, case_id: int, measure_id: int, payload: RenewalIn) -> dict[str, Any]:
+    """续冻 (each time at most 6 months, before the freeze runs out)."""
+    services.renew_freeze(
+        actor=_actor(request), case_id=case_id, measure_id=measure_id, request=request, **payload.dict()
+    )
+    return _measure_of(request, case_id, measure_id)
+
+
+@router.post("/{case_id}/measures/{measure_id}/release", response=CaseMeasureOut)
+def release_measure(request: HttpRequest, case_id: int, measure_id: int, payload: ReleaseIn) -> dict[str, Any]:
+    """解除 / 变更 a time-limited measure (its deadline closes)."""
+    services.release_measure(
+        actor=_actor(request), case_id=case_id, measure_id=measure_id, request=request, **payload.dict()
+    )
+    return _measure_of(request, case_id, measure_id)
 
 
 @router.post("/{case_id}/evidence", response={201: StepOut})

@@ -12,6 +12,8 @@ class Period:
     rule: str
     months: int
     warn_days: int = 5
+    # Set when the period has its own extension procedure (see deadlines.kinds.DeadlineKind).
+    not_extendable: str = ""
 
 
 FIRST_REVIEW = Period(
@@ -38,6 +40,7 @@ DETENTION = Period(
     "监察法：留置时间不得超过3个月；特殊情况下可以延长一次，延长时间不得超过3个月，须报上一级监察机关批准",
     months=3,
     warn_days=10,
+    not_extendable="留置时间的延长须报上一级纪委监委批准，请在案件页“留置”栏登记上一级的延长批准。",
 )
 APPEAL_REVIEW = Period(
     "case.appeal_review",
@@ -54,6 +57,14 @@ APPEAL_RECHECK = Period(
 PERIODS = (FIRST_REVIEW, TRIAL, ANNOUNCEMENT, DETENTION, APPEAL_REVIEW, APPEAL_RECHECK)
 
 DETENTION_EXTENSION_MONTHS = 3
+# The planned end of a time-limited measure in force (管护, 责令候查, 冻结; figures in verification.limits).
+MEASURE_LIMIT_KIND = "case.measure_limit"
+MEASURE_LIMIT_LABEL = "措施期限"
+MEASURE_LIMIT_FIXED = "管护延长、冻结续冻须经批准，请在案件页的措施栏办理并登记批准文号。"
+MEASURE_LIMIT_RULE = (
+    "监察法（2024年修正）、监察法实施条例：管护不得超过7日，特殊情况下可以延长1至3日；责令候查最长不得超过12个月；"
+    "冻结期限为6个月，每次续冻不得超过6个月。期满前应当依法解除、变更或者延长（续冻），期限不因节假日顺延"
+)
 MIN_REVIEWERS = 2
 READ_ONLY = "案件已归档，只读：不能再办理或修改。"
 SEPARATION_RULE = "监督执纪工作规则：坚持审查调查与审理相分离，审查调查人员不得参与审理（查审分离）"

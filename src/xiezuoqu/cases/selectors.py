@@ -214,7 +214,9 @@ def case_file(actor: Actor, case: Case) -> CaseFile:
     team = investigation_team(case)
     members = list(TeamMember.objects.filter(team=team).select_related("staff")) if team else []
     measures = list(
-        Measure.objects.filter(clue_id=case.clue_id).prefetch_related("officers").order_by("starts_at", "id")
+        Measure.objects.filter(clue_id=case.clue_id)
+        .prefetch_related("officers", "extensions__approved_by")
+        .order_by("starts_at", "id")
     )
     evidence = list(EvidenceItem.objects.filter(clue_id=case.clue_id).order_by("number"))
     detentions = list(Detention.objects.filter(case=case).order_by("id"))
@@ -225,19 +227,21 @@ def case_file(actor: Actor, case: Case) -> CaseFile:
     announcement = Announcement.objects.filter(case=case).first()
     execution = Execution.objects.filter(case=case).first()
     appeals = list(Appeal.objects.filter(case=case).order_by("id"))
-    targets: list[tuple[str, list[int]]] = [
-        ("case", [case.pk]),
-        ("trialreview", [r.pk for r in reviews]),
-        ("detention", [d.pk for d in detentions]),
-        ("appeal", [a.pk for a in appeals]),
+    targets: list[tuple[str, str, list[int]]] = [
+        ("cases", "case", [case.pk]),
+        ("cases", "trialreview", [r.pk for r in reviews]),
+        ("cases", "detention", [d.pk for d in detentions]),
+        ("cases", "appeal", [a.pk for a in appeals]),
+        # The 措施期限 of the case's time-limited measures (管护, 责令候查, 冻结).
+        ("verification", "measure", [m.pk for m in measures if m.case_id == case.pk and m.term_state]),
     ]
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Q
 
     rule = Q(pk__in=[])
-    for model_name, ids in targets:
+    for app_label, model_name, ids in targets:
         if ids:
-            ct = ContentType.objects.get_by_natural_key("cases", model_name)
+            ct = ContentType.objects.get_by_natural_key(app_label, model_name)
             rule |= Q(target_type=ct, target_id__in=ids)
     deadlines = list(Deadline.objects.filter(rule).order_by("id"))
     result = CaseFile(
@@ -269,6 +273,23 @@ def _timeline(f: CaseFile) -> list[TimelineEntry]:
                     timezone.localtime(m.starts_at).date(), f"措施：{m.get_kind_display()}", m.person_or_record
                 )
             )
+            for x in m.extensions.all():
+                entries.append(
+                    TimelineEntry(
+                        timezone.localtime(x.recorded_at).date(),
+                        f"{m.get_kind_display()}{'续冻' if m.kind == 'freeze' else '延长'}",
+                        f"至 {timezone.localtime(x.new_ends_at):%Y-%m-%d %H:%M}（{x.reference}）",
+                    )
+                )
+            if m.released_at is not None:
+                entries.append(
+                    TimelineEntry(
+                        timezone.localtime(m.released_at).date(),
+                        f"{m.get_kind_display()}{m.get_term_state_display()}"
+                        + (f"为{m.get_converted_to_display()}" if m.converted_to else ""),
+                        m.release_reason,
+                    )
+                )
     for d in f.detentions:
         entries.append(TimelineEntry(timezone.localtime(d.requested_at).date(), "留置报批", d.get_state_display()))
         if d.starts_on:
@@ -312,6 +333,28 @@ def get_decision_for(actor: Actor, decision_id: Any) -> PersonDecision:
         raise NotFound()
     get_case_for(actor, decision.case_id)
     return decision
+
+
+def measures_of_case(case: Case) -> list[Any]:
+    """The case's own measures with their terms (the caller has fetched the case through the funnel)."""
+    from xiezuoqu.verification.models import Measure
+
+    return list(
+        Measure.objects.filter(case_id=case.pk).prefetch_related("officers", "extensions").order_by("starts_at", "id")
+    )
+
+
+def commission_heads(case: Case) -> list[Any]:
+    """Who may approve a 管护 extension: the commission's heads (纪委书记、监委主任)."""
+    from xiezuoqu.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            commission_id=case.commission_id, is_active=True, role_assignments__role=Role.COMMISSION_HEAD
+        )
+        .distinct()
+        .order_by("id")
+    )
 
 
 def staff_choices(case: Case) -> list[StaffMember]:

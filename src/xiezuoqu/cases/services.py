@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor, build_actor
+from xiezuoqu.accounts.models import User
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.approvals.matters import (
     CASE_DETENTION,
@@ -35,7 +36,7 @@ from xiezuoqu.approvals.services import submit_request
 from xiezuoqu.approvals.workflow import State as ApprovalState
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.clues.models import Clue, Subject
-from xiezuoqu.deadlines.models import DeadlineState
+from xiezuoqu.deadlines.models import Deadline, DeadlineState
 from xiezuoqu.deadlines.services import cancel_deadline, close_deadline, deadline_for, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.intake.services import conclude_reports_of_clue
@@ -45,10 +46,20 @@ from xiezuoqu.public.files import RefusedFile, clean_name, sm3_hex, sniff
 from xiezuoqu.recusal.models import Recusal
 from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.sanctions import rules as sanctions
+from xiezuoqu.sanctions.services import apply_appeal, open_terms_for_decision
 from xiezuoqu.teams.models import Purpose
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
+from xiezuoqu.verification import limits as measure_limits
 from xiezuoqu.verification import rules as measure_rules
-from xiezuoqu.verification.models import CustodyAction, CustodyEvent, EvidenceItem, EvidenceKind, Measure
+from xiezuoqu.verification.limits import MeasureLimit, TermState
+from xiezuoqu.verification.models import (
+    CustodyAction,
+    CustodyEvent,
+    EvidenceItem,
+    EvidenceKind,
+    Measure,
+    MeasureExtension,
+)
 from xiezuoqu.verification.services import (
     MAX_EVIDENCE_SIZE,
     EvidenceInput,
@@ -88,6 +99,7 @@ from .selectors import (
     may_handle,
     may_investigate,
     may_trial,
+    on_investigation_team,
     open_review,
 )
 from .workflow import Action, State, next_state
@@ -319,16 +331,341 @@ def record_case_measure(
             **fields,
         )
         measure.officers.set(sorted(officers))
+        deadline = _open_measure_deadline(actor, case, measure, request)
         record_event(
             actor=actor,
             action="case.measure_recorded",
             target=measure,
-            changes={"state": [None, measure.state]},
+            changes={"state": [None, measure.state]}
+            | ({"term_state": [None, measure.term_state]} if measure.term_state else {}),
             detail={
                 "case": case.pk,
                 "kind": measure.kind,
                 "officers": sorted(officers),
                 "approval_reference": reference,
+                "planned_end": measure.ends_at if measure.term_state else None,
+                "deadline_due": deadline.due_date if deadline else None,
+            },
+            request=request,
+        )
+    return measure
+
+
+# --- time-limited measures (管护, 责令候查, 强制到案, 冻结: the table in verification.limits) ------------
+
+
+def _open_measure_deadline(
+    actor: Actor, case: Case, measure: Measure, request: HttpRequest | None, *, start: date | None = None
+) -> Deadline | None:
+    """A measure in force gets a "措施期限" deadline due on its planned end's day, never moved past a
+    holiday (limits.py), so the usual lists warn before it runs out and show it red when it has.
+    None for an hour-scale limit (强制到案) and for a measure that ends the day it starts: either is
+    over before a daily sweep could warn, and the case page shows its hours left."""
+    limit = measure_limits.measure_limit(measure.kind)
+    if limit is None or not limit.deadline or measure.term_state != TermState.IN_FORCE:
+        return None
+    start = start or timezone.localtime(measure.starts_at).date()
+    days = (timezone.localtime(measure.ends_at).date() - start).days
+    if days < 1:
+        return None
+    team = active_team(case.clue_id, Purpose.INVESTIGATION)
+    return open_deadline(
+        actor=actor,
+        target=measure,
+        kind=rules.MEASURE_LIMIT_KIND,
+        label=f"{limit.label}期限",
+        start=start,
+        days=days,
+        responsible_unit=team.lead_unit if team else None,
+        zone=case.zone,
+        request=request,
+        roll_forward=False,
+    )
+
+
+def _lock_limited_measure(
+    actor: Actor, case_id: Any, measure_id: Any, action: str
+) -> tuple[Measure, Case, MeasureLimit]:
+    """Lock the case (scope; read-only when archived), then its time-limited measure; only the case's
+    investigation team works its measures' terms."""
+    case = _lock(actor, case_id)
+    pk = _pk(measure_id)
+    measure = Measure.objects.select_for_update().filter(pk=pk, case_id=case.pk).first() if pk is not None else None
+    if measure is None:
+        raise NotFound(
+            audit_action="case.measure_viewed", target_type="verification.measure", target_id=str(measure_id)
+        )
+    _check(
+        on_investigation_team(actor, case),
+        "只有本案审查调查组的现任成员可以办理措施的延长、续冻、解除或变更。",
+        action,
+        case,
+    )
+    limit = measure_limits.measure_limit(measure.kind)
+    if limit is None:
+        raise RuleViolation(f"“{measure.get_kind_display()}”没有期限规定，无需办理延长、续冻、解除或变更。")
+    return measure, case, limit
+
+
+def _moment(value: datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def _head_approver(approver_id: Any, case: Case, actor: Actor) -> User:
+    """The commission head (纪委书记、监委主任) of the case's commission who approved, not the recorder."""
+    pk = _pk(approver_id)
+    approver = (
+        User.objects.filter(
+            pk=pk, commission_id=case.commission_id, is_active=True, role_assignments__role=Role.COMMISSION_HEAD
+        ).first()
+        if pk is not None
+        else None
+    )
+    if approver is None:
+        raise RuleViolation(
+            "管护特殊情况下的延长须经纪委书记、监委主任批准：请选择批准延长的本级纪委书记（监委主任）。",
+            field_errors={"approver_id": ["请选择批准人。"]},
+        )
+    if approver.pk == actor.user_id:
+        raise RuleViolation("批准人不能是登记人本人。", field_errors={"approver_id": ["请选择批准人。"]})
+    return approver
+
+
+def _prolong(
+    *,
+    actor: Actor,
+    case_id: Any,
+    measure_id: Any,
+    amount: int | None,
+    reference: str,
+    reason: str,
+    approver_id: Any,
+    renewal: bool,
+    request: HttpRequest | None,
+) -> Measure:
+    """延长 or 续冻 by the measure's extension rule: while in force and before its planned end, within
+    the number of times and the amount the table allows, with the reference (and the head's approval
+    where the rule needs it); the deadline moves to the new end."""
+    action = "freeze_renewed" if renewal else "measure_extended"
+    reference = _required(reference, "reference", "审批文书编号", 200)
+    with transaction.atomic():
+        measure, case, limit = _lock_limited_measure(actor, case_id, measure_id, action)
+        label = limit.label
+        if renewal and measure.kind != measure_rules.MeasureKind.FREEZE:
+            raise RuleViolation(f"续冻只适用于冻结；{label}请办理延长。")
+        if not renewal and measure.kind == measure_rules.MeasureKind.FREEZE:
+            raise RuleViolation("冻结期满前需要继续冻结的，请办理续冻（每次不超过6个月）。")
+        ext = limit.extension
+        if ext is None:
+            raise RuleViolation(f"{label}不能延长（{limit.rule}）。期满前请依法解除或者变更。")
+        if measure.term_state != TermState.IN_FORCE:
+            raise InvalidTransition(f"该{label}当前为“{measure.get_term_state_display()}”，不能{ext.label}。")
+        now = timezone.now()
+        if measure.ends_at <= now:
+            raise RuleViolation(
+                f"该{label}已于 {_moment(measure.ends_at)} 期满，不能再{ext.label}（{ext.label}须在期满前办理）；"
+                "请立即解除或者变更。"
+            )
+        if ext.times is not None and measure.extension_count >= ext.times:
+            times = "一次" if ext.times == 1 else f"{ext.times}次"
+            raise RuleViolation(f"{label}只能{ext.label}{times}（{ext.rule}），该{label}已经{ext.label}过。")
+        unit = measure_limits.LimitUnit(ext.unit).label
+        if amount is None:
+            raise ValidationFailed(f"请填写{ext.label}的期限（{unit}）。", field_errors={"amount": ["请填写。"]})
+        if not ext.min_amount <= amount <= ext.max_amount:
+            raise RuleViolation(
+                f"{label}每次{ext.label}{ext.min_amount}至{ext.max_amount}{unit}（{ext.rule}），"
+                f"不能{ext.label} {amount}{unit}。",
+                field_errors={"amount": [f"{ext.min_amount}至{ext.max_amount}{unit}。"]},
+            )
+        approver = _head_approver(approver_id, case, actor) if ext.head_approval else None
+        reason = _text(reason)
+        if ext.head_approval and not reason:
+            raise ValidationFailed(
+                f"请说明需要{ext.label}{label}的特殊情况。", field_errors={"reason": ["请说明特殊情况。"]}
+            )
+        new_end = measure_limits.add_period(measure.ends_at, amount, ext.unit)
+        if ext.times is not None:
+            cap = measure_limits.add_period(
+                measure_limits.latest_end(limit, measure.starts_at, special=measure.followed_by_custody),
+                ext.max_amount * ext.times,
+                ext.unit,
+            )
+            if new_end > cap:
+                raise RuleViolation(
+                    f"{label}{ext.label}后最迟至 {_moment(cap)}（{limit.text}），{ext.label} {amount}{unit} 将至"
+                    f" {_moment(new_end)}，超出期限。",
+                    field_errors={"amount": ["超出期限。"]},
+                )
+        old_end, old_count = measure.ends_at, measure.extension_count
+        measure.ends_at, measure.extension_count = new_end, old_count + 1
+        measure.save(update_fields=["ends_at", "extension_count"])
+        assert actor.user_id is not None
+        extension = MeasureExtension.objects.create(
+            measure=measure,
+            amount=amount,
+            unit=ext.unit,
+            old_ends_at=old_end,
+            new_ends_at=new_end,
+            reference=reference,
+            approved_by=approver,
+            reason=reason,
+            recorded_by_id=actor.user_id,
+        )
+        cancel_deadline(
+            actor=actor,
+            target=measure,
+            kind=rules.MEASURE_LIMIT_KIND,
+            reason=f"{label}{ext.label} {amount}{unit}（{reference}）",
+            request=request,
+        )
+        deadline = _open_measure_deadline(actor, case, measure, request, start=timezone.localdate())
+        record_event(
+            actor=actor,
+            action=f"case.{action}",
+            target=measure,
+            changes={"ends_at": [old_end, new_end], "extension_count": [old_count, measure.extension_count]},
+            detail={
+                "case": case.pk,
+                "extension": extension.pk,
+                "amount": f"{amount}{unit}",
+                "reference": reference,
+                "approved_by": approver.pk if approver else None,
+                "reason": reason,
+                "deadline_due": deadline.due_date if deadline else None,
+            },
+            request=request,
+        )
+    return measure
+
+
+def extend_measure(
+    *,
+    actor: Actor,
+    case_id: Any,
+    measure_id: Any,
+    days: int | None,
+    reference: str,
+    reason: str,
+    approver_id: Any,
+    request: HttpRequest | None = None,
+) -> Measure:
+    """延长管护: once, by 1 to 3 days, before the 7 days run out, in special circumstances approved by
+    the commission head (监察法 2024年修正). The platform records that approval — the head chosen from
+    the commission's heads, and the approval's reference — rather than routing it through an approval
+    chain: the decision is taken on paper within hours while the person is held, and the record, like
+    the higher commission's 留置 decision, states a decision taken outside the platform."""
+    return _prolong(
+        actor=actor,
+        case_id=case_id,
+        measure_id=measure_id,
+        amount=days,
+        reference=reference,
+        reason=reason,
+        approver_id=approver_id,
+        renewal=False,
+        request=request,
+    )
+
+
+def renew_freeze(
+    *,
+    actor: Actor,
+    case_id: Any,
+    measure_id: Any,
+    months: int | None,
+    reference: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Measure:
+    """续冻: before the freeze runs out, by at most 6 months each time, with the renewal's reference
+    (监察法实施条例); as often as the investigation needs it."""
+    return _prolong(
+        actor=actor,
+        case_id=case_id,
+        measure_id=measure_id,
+        amount=months,
+        reference=reference,
+        reason=reason,
+        approver_id=None,
+        renewal=True,
+        request=request,
+    )
+
+
+def release_measure(
+    *,
+    actor: Actor,
+    case_id: Any,
+    measure_id: Any,
+    released_at: datetime | None,
+    reason: str,
+    converted_to: str = "",
+    request: HttpRequest | None = None,
+) -> Measure:
+    """解除, or 变更 into another measure (管护 → 留置 or 责令候查 ...), at any time while in force: the
+    moment and the reason on record, the 措施期限 deadline closed (met, or met late after the planned
+    end). 变更为留置 needs the detention the higher commission approved; the new measure itself is
+    recorded as a measure of its own."""
+    reason = _required(reason, "reason", "解除（变更）理由")
+    converted_to = _text(converted_to)
+    with transaction.atomic():
+        measure, case, limit = _lock_limited_measure(actor, case_id, measure_id, "measure_released")
+        label = limit.label
+        if measure.term_state != TermState.IN_FORCE:
+            raise InvalidTransition(f"该{label}当前为“{measure.get_term_state_display()}”，不能再解除或变更。")
+        if released_at is None:
+            raise ValidationFailed("请填写解除（变更）时间。", field_errors={"released_at": ["请填写。"]})
+        if released_at > timezone.now():
+            raise ValidationFailed("解除（变更）时间不能晚于现在。", field_errors={"released_at": ["晚于现在。"]})
+        if released_at < measure.starts_at:
+            raise ValidationFailed(
+                f"解除（变更）时间不能早于{label}开始时间 {_moment(measure.starts_at)}。",
+                field_errors={"released_at": ["早于开始时间。"]},
+            )
+        if converted_to:
+            if converted_to not in limit.converts_to:
+                allowed = "、".join(measure_rules.MeasureKind(k).label for k in limit.converts_to) or "（不适用变更）"
+                raise RuleViolation(
+                    f"{label}不能变更为“{dict(measure_rules.MeasureKind.choices).get(converted_to, converted_to)}”；"
+                    f"可以变更为：{allowed}。",
+                    field_errors={"converted_to": ["请重新选择。"]},
+                )
+            if (
+                converted_to == measure_rules.MeasureKind.DETENTION
+                and not Detention.objects.filter(case=case, state=DetentionState.APPROVED).exists()
+            ):
+                raise RuleViolation(
+                    "变更为留置须经上一级纪委监委批准：请先报批留置并登记上一级的批准决定，再登记变更。",
+                    field_errors={"converted_to": ["尚无上一级批准的留置。"]},
+                )
+        new_state = TermState.CONVERTED if converted_to else TermState.RELEASED
+        measure.term_state, measure.released_at, measure.release_reason = new_state, released_at, reason
+        measure.converted_to, measure.released_by_id = converted_to, actor.user_id
+        measure.save(update_fields=["term_state", "released_at", "release_reason", "converted_to", "released_by"])
+        day = timezone.localtime(released_at).date()
+        open_deadline_row = deadline_for(measure, rules.MEASURE_LIMIT_KIND)
+        deadline = None
+        if open_deadline_row is not None and open_deadline_row.state == DeadlineState.OPEN:
+            deadline = close_deadline(
+                actor=actor,
+                target=measure,
+                kind=rules.MEASURE_LIMIT_KIND,
+                met_on=max(day, open_deadline_row.start_date),
+                request=request,
+            )
+        record_event(
+            actor=actor,
+            action="case.measure_converted" if converted_to else "case.measure_released",
+            target=measure,
+            changes={"term_state": [TermState.IN_FORCE, new_state], "released_at": [None, released_at]}
+            | ({"converted_to": ["", converted_to]} if converted_to else {}),
+            detail={
+                "case": case.pk,
+                "reason": reason,
+                "planned_end": measure.ends_at,
+                "late": released_at > measure.ends_at,
+                "deadline": deadline.state if deadline else None,
             },
             request=request,
         )
@@ -1006,6 +1343,7 @@ def _decision_decided(approval: ApprovalRequest, outcome: str) -> None:
         Action.WITHDRAW if withdrawn else Action.DECIDE,
         detail={"decision": decision.pk, "codes": decision.codes, "form": form, "periods": periods},
     )
+    open_terms_for_decision(actor=decider, decision=decision)  # 处分期间 and their 处分期满 deadlines
     if not withdrawn:
         open_deadline(
             actor=None,
@@ -1179,6 +1517,7 @@ def decide_appeal(
             actor.user_id,
         )
         appeal.save(update_fields=["result", "result_text", "decided_on", "decided_by"])
+        apply_appeal(actor=actor, appeal=appeal, request=request)  # 撤销 / 变更 end the running 处分期间
         deadline = close_deadline(
             actor=actor, target=appeal, kind=APPEAL_PERIOD[AppealKind(appeal.kind)].kind, met_on=day, request=request
         )
@@ -1208,6 +1547,11 @@ def archive_case(*, actor: Actor, case_id: Any, request: HttpRequest | None = No
             raise RuleViolation("该案件有未办结的申诉，办结后才能归档。")
         if Detention.objects.filter(case=case, state=DetentionState.APPROVED).exists():
             raise RuleViolation("该案件的留置尚未解除，解除后才能归档。")
+        in_force = [
+            m.get_kind_display() for m in Measure.objects.filter(case_id=case.pk, term_state=TermState.IN_FORCE)
+        ]
+        if in_force:
+            raise RuleViolation(f"该案件的{'、'.join(dict.fromkeys(in_force))}措施尚未解除或变更，办结后才能归档。")
         open_deadline_kinds = [
             p.label
             for p in (rules.ANNOUNCEMENT,)

@@ -31,12 +31,14 @@ from .models import AppealKind, AppealResult, DecisionBody, ReturnKind
 from .selectors import (
     case_file,
     case_ledger,
+    commission_heads,
     get_decision_for,
     is_township_self_handled,
     may_first_review,
     may_handle,
     may_investigate,
     may_trial,
+    on_investigation_team,
     open_review,
     staff_choices,
     view_case,
@@ -106,6 +108,10 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "appeal_results": AppealResult.choices,
         "evidence_kinds": EvidenceKind.choices,
         "today": timezone.localdate(),
+        # Time-limited measures: who works their terms, who may approve a 管护 extension.
+        "on_team": on_investigation_team(actor, case),
+        "heads": commission_heads(case) if any(m.term_state == "in_force" for m in folder.measures) else [],
+        "now": timezone.localtime(),
     }
     return render(request, "cases/detail.html", context)
 
@@ -120,6 +126,7 @@ def _measure(post: QueryDict) -> MeasureInput:
         place=post.get("place", ""),
         approval_reference=post.get("approval_reference", ""),
         note=post.get("note", ""),
+        followed_by_custody=post.get("followed_by_custody") == "on",
     )
 
 
@@ -149,6 +156,34 @@ STEPS: dict[str, Callable[[Actor, int, QueryDict, HttpRequest], object]] = {
     "add_evidence": _evidence,
     "start_investigation": lambda a, c, p, r: services.start_investigation(actor=a, case_id=c, request=r),
     "record_measure": lambda a, c, p, r: services.record_case_measure(actor=a, case_id=c, data=_measure(p), request=r),
+    "extend_measure": lambda a, c, p, r: services.extend_measure(
+        actor=a,
+        case_id=c,
+        measure_id=p.get("measure", ""),
+        days=parse_id(p.get("days")),
+        reference=p.get("reference", ""),
+        reason=p.get("reason", ""),
+        approver_id=p.get("approver", ""),
+        request=r,
+    ),
+    "renew_freeze": lambda a, c, p, r: services.renew_freeze(
+        actor=a,
+        case_id=c,
+        measure_id=p.get("measure", ""),
+        months=parse_id(p.get("months")),
+        reference=p.get("reference", ""),
+        reason=p.get("reason", ""),
+        request=r,
+    ),
+    "release_measure": lambda a, c, p, r: services.release_measure(
+        actor=a,
+        case_id=c,
+        measure_id=p.get("measure", ""),
+        released_at=parse_datetime(p.get("released_at")),
+        reason=p.get("reason", ""),
+        converted_to=p.get("converted_to", ""),
+        request=r,
+    ),
     "request_detention": lambda a, c, p, r: services.request_detention(
         actor=a, case_id=c, reason=p.get("reason", ""), place=p.get("place", ""), request=r
     ),
@@ -238,6 +273,9 @@ DONE = {
     "add_evidence": "证据已入库（已计算摘要并加密保存）。",
     "start_investigation": "已开始审查调查。",
     "record_measure": "措施已登记，列入措施使用台账。",
+    "extend_measure": "已登记延长，措施期限已相应调整。",
+    "renew_freeze": "已登记续冻，冻结期限已相应调整。",
+    "release_measure": "已登记解除（变更），措施期限已办结。",
     "request_detention": "留置已报批：纪委书记审核后报上一级纪委监委批准。",
     "detention_decided": "已登记上一级纪委监委的决定。",
     "extend_detention": "已登记延长留置。",

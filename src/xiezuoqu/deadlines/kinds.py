@@ -31,20 +31,24 @@ class DeadlineKind:
     label: str
     warn_days: int = DEFAULT_WARN_DAYS
     rule: str = ""
+    # Why the generic 延期 cannot move this deadline (empty: it can). A statutory term with its own
+    # extension procedure (留置, 管护, 冻结) or a date fixed by a decision (处分期满) is moved only there,
+    # so the timer never says something the underlying record does not.
+    not_extendable: str = ""
 
 
 DEADLINE_KINDS: dict[str, DeadlineKind] = {}
 
 
 def register_deadline_kind(
-    slug: str, label: str, *, warn_days: int = DEFAULT_WARN_DAYS, rule: str = ""
+    slug: str, label: str, *, warn_days: int = DEFAULT_WARN_DAYS, rule: str = "", not_extendable: str = ""
 ) -> DeadlineKind:
     """Register (or re-register, idempotently) a kind of deadline with its Chinese label and rule text."""
     if not SLUG.match(slug) or len(slug) > 60:
         raise ValueError(f"deadline kind slug {slug!r} must be dotted lower-case words of at most 60 characters")
     if warn_days < 0:
         raise ValueError("warn_days must not be negative")
-    kind = DeadlineKind(slug=slug, label=label, warn_days=warn_days, rule=rule)
+    kind = DeadlineKind(slug=slug, label=label, warn_days=warn_days, rule=rule, not_extendable=not_extendable)
     DEADLINE_KINDS[slug] = kind
     return kind
 

@@ -106,12 +106,19 @@ def _period(working_days: int | None, months: int | None, days: int | None = Non
     return months, PeriodUnit.MONTHS
 
 
-def compute_due(start: date, value: int, unit: str) -> DeadlineResult:
-    """The due date of a period of ``value`` ``unit`` from ``start`` (start day not counted; 民法典 第201、203条)."""
+def compute_due(start: date, value: int, unit: str, *, roll_forward: bool = True) -> DeadlineResult:
+    """The due date of a period of ``value`` ``unit`` from ``start`` (start day not counted; 民法典 第201、203条).
+
+    ``roll_forward=False`` (days only): the period ends on its own day even when that is a rest day
+    or a holiday — a measure that holds a person or property runs out on its day (刑事诉讼法 第一百零五条:
+    在押期间应当至期满之日为止，不得因节假日而延长).
+    """
     calendar = work_calendar()
     if unit == PeriodUnit.WORKING_DAYS:
         return calendar.add_working_days(start, value)
     if unit == PeriodUnit.DAYS:
+        if not roll_forward:
+            return DeadlineResult(start + timedelta(days=value))
         return calendar.roll_forward(start + timedelta(days=value))
     return calendar.add_months(start, value)
 
@@ -176,12 +183,14 @@ def open_deadline(
     zone: Zone | None = None,
     request: HttpRequest | None = None,
     days: int | None = None,
+    roll_forward: bool = True,
 ) -> Deadline:
     """Start a timer on ``target``: due ``working_days`` WD, ``months`` months or ``days`` days after ``start``.
 
     One open deadline per (target, kind): opening again while one is open is refused (close or
     cancel it first). When the calendar lacks a year the count touched, the deadline is still set
     (weekends assumed) and carries the calendar's warning so that every page shows it.
+    ``roll_forward=False`` keeps a period of days from moving past a rest day (see ``compute_due``).
     """
     _check_writer(actor)
     registered: DeadlineKind = kind_for(kind)
@@ -193,7 +202,7 @@ def open_deadline(
         zone = zone_of_unit(responsible_unit)
     commission_id = _commission_of(actor, target, responsible_unit, zone)
     content_type, object_id = _target_key(target)
-    result = compute_due(start, value, unit)
+    result = compute_due(start, value, unit, roll_forward=roll_forward)
     with transaction.atomic():
         existing = _open_qs(target, kind).select_for_update().first()
         if existing is not None:
@@ -349,6 +358,9 @@ def request_extension(
         deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
         if deadline.state != DeadlineState.OPEN:
             raise InvalidTransition(f"该时限已{deadline.get_state_display()}，不能申请延期。")
+        fixed = kind_for(deadline.kind).not_extendable
+        if fixed:
+            raise RuleViolation(f"“{deadline.label}”不能通过时限延期调整：{fixed}")
         pending = DeadlineExtension.objects.filter(deadline=deadline, state=ExtensionState.PENDING).first()
         if pending is not None:
             raise RuleViolation(

@@ -15,6 +15,7 @@ from xiezuoqu.audit.refusals import record_refusal
 from xiezuoqu.errors import DomainError, NotFound
 
 from . import services
+from .kinds import DEADLINE_KINDS
 from .models import PeriodUnit
 from .selectors import (
     deadline_detail_for,
@@ -76,6 +77,9 @@ def detail(request: HttpRequest, deadline_id: int) -> HttpResponse:
             "extensions": extensions_of(actor, row.deadline),
             "units": [(u.value, u.label) for u in (PeriodUnit.WORKING_DAYS, PeriodUnit.MONTHS)],
             "slips": list(slips_visible_to(actor).filter(deadline=row.deadline).order_by("id")),
+            "not_extendable": DEADLINE_KINDS[row.deadline.kind].not_extendable
+            if row.deadline.kind in DEADLINE_KINDS
+            else "",
         },
     )
 

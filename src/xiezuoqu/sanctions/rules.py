@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
+from typing import Any
 
 # Combined government sanctions of the same kind below 撤职: at most 48 months (政务处分法 第十条).
 MAX_COMBINED_MONTHS = 48
@@ -234,3 +235,82 @@ def form_of(codes: Iterable[str]) -> Form | None:
         raise RuleBroken("处理结果至少包括一项处理方式。")
     forms = [m.form for m in measures if m.form is not None]
     return max(forms) if forms else None
+
+
+# --- the end of a term (处分期满) ----------------------------------------------------------------------
+
+# What the end of each period demands (the values of ``models.FollowUpKind``).
+PROBATION_END = "probation"
+GOVERNMENT_END = "government"
+PARTY_LAPSE_END = "party_lapse"
+NO_DUTY_END = "none"
+
+FOLLOW_UP_RULES = {
+    PROBATION_END: (
+        "中国共产党纪律处分条例：留党察看期间确有悔改表现的，期满后恢复其党员权利；坚持不改或者又发现其他应当受到"
+        "党纪处分的违纪行为的，应当开除党籍。受到留党察看一年的党员，期满后仍不符合恢复党员权利条件的，应当延长"
+        "一年留党察看期限，最长不得超过二年。恢复党员权利后二年内，不得在党内担任和向党外组织推荐担任与其原任职务"
+        "相当或者高于其原任职务的职务。"
+    ),
+    GOVERNMENT_END: (
+        "公职人员政务处分法：受到警告、记过、记大过、降级、撤职政务处分的，政务处分期满后自动解除；"
+        "解除降级、撤职政务处分的，不恢复原级别、原职务。政务处分期自政务处分决定生效之日起计算（第八条）。"
+    ),
+    PARTY_LAPSE_END: (
+        "中国共产党纪律处分条例：受到警告处分一年内、严重警告处分一年半内，不得在党内提升职务和向党外组织推荐担任"
+        "高于其原任职务的党外职务；受到撤销党内职务处分的，二年内不得在党内担任和向党外组织推荐担任与其原任职务"
+        "相当或者高于其原任职务的职务。影响期满，无需另行作出决定。"
+    ),
+    NO_DUTY_END: "中国共产党纪律处分条例：党员受到开除党籍处分，五年内不得重新入党。期满无需办理。",
+}
+
+# 留党察看 extended once by a year, to two years at most; rights restored open a 2-year 影响期.
+PROBATION_EXTENSION_MONTHS = 12
+RESTORED_LAPSE_MONTHS = 24
+
+
+def end_duty(code: str) -> str:
+    """What the end of this sanction's period demands (one of the ``*_END`` values)."""
+    m = measure(code)
+    if code == "party_probation":
+        return PROBATION_END
+    if code == "party_expulsion":
+        return NO_DUTY_END
+    if m.kind is Kind.PARTY:
+        return PARTY_LAPSE_END
+    if m.kind is Kind.GOVERNMENT and m.months is not None:
+        return GOVERNMENT_END
+    raise RuleBroken(f"{m.label}没有处分期间。")
+
+
+def periods_of(codes: Sequence[str], start: date, months: int | None = None) -> list[dict[str, Any]]:
+    """The periods a set of sanctions runs from ``start``, as ``PersonDecision.periods`` stores them
+    (``{"code", "label", "months", "start", "end"}``, dates in ISO): each party sanction with a period
+    (开除党籍: the 5-year bar), and the government sanctions — one, or several combined under 政务处分法
+    第十条. Periods without an end (开除) are left out.
+
+    The same computation as the cases app's ``evaluate`` (a test holds the two together); used to register
+    the sanction an appeal changed, which carries no authority check of its own.
+    """
+    measures = [measure(c) for c in dict.fromkeys(c for c in codes if c)]
+    government = [m.code for m in measures if m.kind is Kind.GOVERNMENT]
+    out: list[dict[str, Any]] = []
+
+    def add(code: str, label: str, chosen: int | None, end: date | None) -> None:
+        if end is not None:
+            out.append(
+                {"code": code, "label": label, "months": chosen, "start": start.isoformat(), "end": end.isoformat()}
+            )
+
+    if len(government) > 1:
+        heaviest, chosen = combined_government_period(government, months)
+        add(heaviest.code, f"{heaviest.label}（合并执行）", chosen, plus_months(start, chosen) if chosen else None)
+    for m in measures:
+        if m.months is None and m.code != "party_expulsion":
+            continue
+        if len(government) > 1 and m.kind is Kind.GOVERNMENT:
+            continue
+        period = period_of(m.code, start, months=months if m.months_options else None)
+        label = "开除党籍（五年内不得重新入党）" if m.code == "party_expulsion" else m.label
+        add(m.code, label, period.months, period.end)
+    return out

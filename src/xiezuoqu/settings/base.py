@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "xiezuoqu.meetings",
     "xiezuoqu.filing",
     "xiezuoqu.cases",
+    "xiezuoqu.sanctions",
     "xiezuoqu.clearing",
     "xiezuoqu.archive",
     "xiezuoqu.public",

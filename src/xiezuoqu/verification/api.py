@@ -20,6 +20,7 @@ from xiezuoqu.public.files import download_name
 from . import services
 from .models import EvidenceItem, Measure, Verification
 from .selectors import (
+    TERM_FILTERS,
     MeasureFilters,
     confirmations_of,
     get_verification_for,
@@ -105,6 +106,12 @@ class MeasureOut(Schema):
     approval_reference: str
     record_document_id: int | None
     state: str
+    # Time-limited measures (管护, 责令候查, 强制到案, 冻结): ends_at is the planned end.
+    term_state: str = ""
+    term_state_label: str = ""
+    overdue: bool = False
+    released_at: datetime | None = None
+    converted_to: str = ""
 
 
 class MeasurePage(Schema):
@@ -175,6 +182,7 @@ class ListQuery(Schema):
 class LedgerQuery(Schema):
     kind: str = ""
     state: str = ""
+    term: str = ""
     before: int | None = None
     limit: int = 50
 
@@ -216,6 +224,11 @@ def _measure(m: Measure) -> MeasureOut:
         approval_reference=m.approval_reference,
         record_document_id=m.record_document_id,
         state=m.state,
+        term_state=m.term_state,
+        term_state_label=m.term.state_label if m.term else "",
+        overdue=bool(m.term and m.term.overdue),
+        released_at=m.released_at,
+        converted_to=m.converted_to,
     )
 
 
@@ -282,7 +295,9 @@ def measure_ledger(request: HttpRequest, query: Query[LedgerQuery]) -> MeasurePa
     actor = _actor(request)
     if not may_see_measure_ledger(actor):
         raise NotFound()
-    filters = MeasureFilters(kind=query.kind, state=query.state)
+    filters = MeasureFilters(
+        kind=query.kind, state=query.state, term=query.term if query.term in dict(TERM_FILTERS) else ""
+    )
     rows, next_before = measure_ledger_page(
         actor, filters, before=query.before, limit=max(1, min(query.limit, MAX_LIMIT))
     )

@@ -52,6 +52,11 @@ MEASURE_COLUMNS: list[tuple[str, int]] = [
     ("状态", 10),
     ("审核人", 10),
     ("审核意见", 20),
+    # Time-limited measures (管护, 责令候查, 强制到案, 冻结): the end above is the planned end.
+    ("法定期限", 28),
+    ("期限状态", 14),
+    ("延长（续冻）", 30),
+    ("解除（变更）", 30),
 ]
 EVIDENCE_COLUMNS: list[tuple[str, int]] = [
     ("证据序号", 8),
@@ -129,7 +134,24 @@ def measure_row(number: int, m: Measure) -> list[Any]:
         m.get_state_display(),
         str(m.reviewed_by) if m.reviewed_by else "",
         m.review_note,
+        *_term_cells(m),
     ]
+
+
+def _term_cells(m: Measure) -> list[str]:
+    term = m.term
+    if term is None:
+        return ["", "", "", ""]
+    verb = "续冻" if m.kind == "freeze" else "延长"
+    extensions = "；".join(
+        f"{verb}{x.amount}{x.get_unit_display()}至{_local(x.new_ends_at)}（{x.reference}）" for x in m.extensions.all()
+    )
+    released = ""
+    if m.released_at is not None:
+        into = f"为{m.get_converted_to_display()}" if m.converted_to else ""
+        released = f"{m.get_term_state_display()}{into} {_local(m.released_at)}：{m.release_reason}"
+    state = term.state_label + (f"（{term.remaining_text}）" if term.remaining_text else "")
+    return [term.limit.text, state, extensions, released]
 
 
 def export_measure_ledger(actor: Actor, filters: MeasureFilters, *, request: HttpRequest | None = None) -> bytes:

@@ -7,6 +7,9 @@
 - ``Measure``: one 核查措施 with its officers (≥ 2, all on the team), the person or record concerned,
   time, place, approval and record document; the rows are the 措施使用台账 that 案管 reviews. It is
   keyed to the clue (and optionally to a case, later), so the case app records its measures here too.
+  A time-limited measure (管护, 责令候查, 强制到案, 冻结: ``limits``) carries its term: ``ends_at`` is the
+  planned end, ``term_state`` says whether it is in force, released or changed into another measure.
+- ``MeasureExtension``: one 延长 (管护) or 续冻 (冻结) of a measure's planned end, on whose approval.
 - ``EvidenceItem``: one file in the evidence locker — hashed (SHA-256 and SM3), sealed with SM4-GCM,
   stored content-addressed under ``evidence/<sha256[:2]>/<sha256>``; ``CustodyEvent`` is its chain of
   custody (collected, viewed, exported, verified, verification failed).
@@ -15,6 +18,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +27,7 @@ from django.db.models import Q
 from xiezuoqu.clues.models import Clue
 from xiezuoqu.org.models import Commission, StaffMember
 
+from .limits import LimitUnit, Term, TermState, term_of
 from .rules import MeasureKind
 from .workflow import State
 
@@ -159,20 +165,106 @@ class Measure(models.Model):
     review_note = models.CharField("审核意见", max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The term of a time-limited measure (limits.py); empty for a measure without a limit.
+    followed_by_custody = models.BooleanField(
+        "需要采取管护或者留置措施", default=False, help_text="强制到案：适用24小时的期限"
+    )
+    term_state = models.CharField("期限状态", max_length=10, choices=TermState.choices, blank=True, default="")
+    extension_count = models.PositiveSmallIntegerField("延长（续冻）次数", default=0)
+    released_at = models.DateTimeField("解除（变更）时间", null=True, blank=True)
+    release_reason = models.TextField("解除（变更）理由", blank=True)
+    converted_to = models.CharField("变更为", max_length=24, choices=MeasureKind.choices, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="解除（变更）登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "核查措施"
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="measure_time_in_order"),
+            # Released or changed ⇔ the moment is on record; changed ⇔ what it became is on record.
+            models.CheckConstraint(
+                condition=Q(term_state__in=["released", "converted"], released_at__isnull=False)
+                | (~Q(term_state__in=["released", "converted"]) & Q(released_at__isnull=True)),
+                name="measure_released_at_iff_released",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_state="converted") & ~Q(converted_to="")
+                | ~Q(term_state="converted") & Q(converted_to=""),
+                name="measure_converted_to_iff_converted",
+            ),
         ]
         indexes = [
             models.Index(fields=["commission", "id"], name="measure_commission_id"),
             models.Index(fields=["clue", "id"], name="measure_clue_id"),
+            # The measures in force (the ledger's filter; the few rows that still need a decision).
+            models.Index(fields=["commission", "ends_at"], condition=Q(term_state="in_force"), name="measure_in_force"),
         ]
 
     def __str__(self) -> str:
         return f"{self.clue.ledger_number} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        """The page the measure is worked from: the case's (after filing) or the verification's."""
+        from django.urls import reverse
+
+        if self.case_id is not None:
+            return reverse("cases:detail", args=[self.case_id])
+        if self.verification_id is not None:
+            return reverse("verification:detail", args=[self.verification_id])
+        return reverse("clues:detail", args=[self.clue_id])
+
+    @cached_property
+    def term(self) -> Term | None:
+        """Where a time-limited measure stands now (``limits.Term``), or None."""
+        return term_of(
+            self.kind,
+            state=self.term_state,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            extension_count=self.extension_count,
+        )
+
+
+class MeasureExtension(models.Model):
+    """延长 (管护, once, 1–3 days, approved by the commission head) or 续冻 (冻结, ≤ 6 months each time)."""
+
+    measure = models.ForeignKey(Measure, verbose_name="措施", on_delete=models.PROTECT, related_name="extensions")
+    amount = models.PositiveSmallIntegerField("延长期限")
+    unit = models.CharField("期限单位", max_length=8, choices=LimitUnit.choices)
+    old_ends_at = models.DateTimeField("原计划结束时间")
+    new_ends_at = models.DateTimeField("新计划结束时间")
+    reference = models.CharField("审批文书编号", max_length=200)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField("理由", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "措施延长（续冻）"
+        ordering = ["measure_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=1), name="measure_extension_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(new_ends_at__gt=models.F("old_ends_at")), name="measure_extension_moves_forward"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} 延长（续冻）{self.amount}{self.get_unit_display()}"
 
 
 class EvidenceKind(models.TextChoices):

@@ -4,6 +4,13 @@ DESIGN §3: before filing (立案) only 谈话, 询问, 查询/查阅, 调取, �
 讯问, 留置, 管护, 责令候查, 强制到案, 冻结, 搜查, 查封, 扣押, 通缉 only after filing. Every measure needs
 at least two officers. No national deadline for 初核: 2 months by default (configurable), and a
 verification without progress for 6 months is a red warning.
+
+The time limits of the post-filing measures that hold a person or property for a period are a table
+of their own, in ``limits.py`` (configurable defaults, each with its source): 管护 at most 7 days,
+extendable once by 1 to 3 days (监察法 2024年修正, in force 2025-06-01); 责令候查 at most 12 months
+(监察法 2024年修正); 强制到案 at most 12 hours, 24 where 管护 or 留置 then has to be taken (监察法实施条例);
+冻结 6 months, renewed by at most 6 months each time (监察法实施条例). ``clean_measure`` refuses a planned
+end beyond the limit for every measure; 留置's 3 months run on the cases app's ``Detention``.
 """
 
 from __future__ import annotations

@@ -225,6 +225,14 @@ def verification_page(
     return rows, (rows[-1].pk if more and rows else None)
 
 
+# The ledger's filter on the term of time-limited measures (管护, 责令候查, 强制到案, 冻结).
+TERM_FILTERS: list[tuple[str, str]] = [
+    ("limited", "有期限的措施"),
+    ("in_force", "执行中"),
+    ("overdue", "已到期未解除"),
+]
+
+
 @dataclass
 class MeasureFilters:
     kind: str = ""
@@ -232,11 +240,13 @@ class MeasureFilters:
     unit: int | None = None
     since: date | None = None
     until: date | None = None
+    term: str = ""
 
     def as_query(self) -> dict[str, str]:
         out = {
             "kind": self.kind,
             "state": self.state,
+            "term": self.term,
             "unit": str(self.unit or ""),
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
@@ -256,13 +266,19 @@ def measure_ledger_queryset(actor: Actor, filters: MeasureFilters) -> QuerySet[M
         qs = qs.filter(starts_at__date__gte=filters.since)
     if filters.until:
         qs = qs.filter(starts_at__date__lte=filters.until)
+    if filters.term == "limited":
+        qs = qs.exclude(term_state="")
+    elif filters.term == "in_force":
+        qs = qs.filter(term_state="in_force")
+    elif filters.term == "overdue":  # in force past its planned end: neither released nor extended
+        qs = qs.filter(term_state="in_force", ends_at__lt=timezone.now())
     return qs.order_by("-id")
 
 
 def with_measure_relations(qs: QuerySet[Measure]) -> QuerySet[Measure]:
     return qs.select_related(
         "clue", "clue__handling_unit", "approved_by", "record_document", "reviewed_by", "recorded_by"
-    ).prefetch_related("officers")
+    ).prefetch_related("officers", "extensions")
 
 
 def measure_ledger_page(

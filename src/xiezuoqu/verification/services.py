@@ -42,7 +42,7 @@ from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
 
-from . import rules
+from . import limits, rules
 from .models import (
     CustodyAction,
     CustodyEvent,
@@ -383,11 +383,15 @@ class MeasureInput:
     approval_reference: str = ""
     record_document_id: int | None = None
     note: str = ""
+    # 强制到案 where 管护 or 留置 then has to be taken: its limit is 24 hours instead of 12 (limits.py).
+    followed_by_custody: bool = False
 
 
 def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, Any]]:
-    """The checks every measure passes (the stage rule, two officers, object, place, times), for the
-    verification and the case alike; returns the officers and the measure's fields."""
+    """The checks every measure passes (the stage rule, two officers, object, place, times, the time
+    limit of 管护, 责令候查, 强制到案 and 冻结), for the verification and the case alike; returns the
+    officers and the measure's fields (a time-limited measure whose planned end is still ahead is in
+    force, one recorded after its end is completed)."""
     # The stage rule first: a post-filing measure is refused whatever else the form says.
     rules.check_measure_allowed(data.kind, filed)
     officers = _ids(data.officer_ids)
@@ -400,8 +404,15 @@ def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, 
         )
     if data.ends_at < data.starts_at:
         raise ValidationFailed("结束时间不能早于开始时间。", field_errors={"ends_at": ["早于开始时间。"]})
-    if data.starts_at > timezone.now():
+    now = timezone.now()
+    if data.starts_at > now:
         raise ValidationFailed("措施应在采取后登记，开始时间不能晚于现在。", field_errors={"starts_at": ["晚于现在。"]})
+    limit = limits.measure_limit(data.kind)
+    special = bool(data.followed_by_custody) and limit is not None
+    limits.check_planned_end(data.kind, data.starts_at, data.ends_at, special=special)
+    term_state = ""
+    if limit is not None:
+        term_state = limits.TermState.IN_FORCE if data.ends_at > now else limits.TermState.COMPLETED
     return officers, {
         "kind": data.kind,
         "person_or_record": target,
@@ -409,6 +420,8 @@ def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, 
         "ends_at": data.ends_at,
         "place": place,
         "note": _text(data.note),
+        "followed_by_custody": special,
+        "term_state": term_state,
     }
 
 

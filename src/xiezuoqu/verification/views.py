@@ -32,6 +32,7 @@ from .forms import EvidenceForm, MeasureForm, PlanForm, ReportForm
 from .models import MeasureState
 from .rules import PERIOD_KIND, MeasureKind
 from .selectors import (
+    TERM_FILTERS,
     MeasureFilters,
     confirmations_of,
     custody_of,
@@ -436,6 +437,7 @@ def _measure_filters(request: HttpRequest) -> MeasureFilters:
     return MeasureFilters(
         kind=get.get("kind", "") if get.get("kind", "") in MeasureKind.values else "",
         state=get.get("state", "") if get.get("state", "") in MeasureState.values else "",
+        term=get.get("term", "") if get.get("term", "") in dict(TERM_FILTERS) else "",
         unit=parse_id(get.get("unit")),
         since=parse_date(get.get("since")),
         until=parse_date(get.get("until")),
@@ -469,6 +471,7 @@ def measure_ledger(request: HttpRequest) -> HttpResponse:
             "next_before": next_before,
             "kinds": MeasureKind.choices,
             "states": MeasureState.choices,
+            "terms": TERM_FILTERS,
             "may_review": may_review_measures(actor),
         },
     )

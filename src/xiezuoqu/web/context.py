@@ -38,6 +38,7 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
     ("办案", "协作区会议", "meetings:calendar", STAFF_ROLES),
     ("办案", "立案审查", "filing:index", STAFF_ROLES),
     ("办案", "立案台账", "cases:ledger", STAFF_ROLES),
+    ("办案", "处分期满台账", "sanctions:ledger", STAFF_ROLES),
     ("办案", "归档", "archive:index", STAFF_ROLES),
     ("审批", "审批", "approvals:inbox", STAFF_ROLES),
     ("时限", "待办时限", "deadlines:queue", STAFF_ROLES),
