@@ -105,19 +105,44 @@ def held_with(proposal: FilingProposal, absent: int = 0) -> AgendaItem:
     return item
 
 
+def ballots_for(item: AgendaItem, votes: tuple[int, int, int]) -> dict[int, str]:
+    """Ballots of the members who may vote on ``item`` (in the list's order): the first ``votes[0]`` for,
+    the next ``votes[1]`` against, the next ``votes[2]`` abstaining."""
+    from xiezuoqu.meetings.models import Attendance
+    from xiezuoqu.meetings.selectors import tally
+
+    eligible = tally(item).eligible_ids
+    order = [
+        a.staff_id
+        for a in Attendance.objects.filter(meeting_id=item.meeting_id)
+        if a.is_voting and a.staff_id in eligible
+    ]
+    wanted = ["for"] * votes[0] + ["against"] * votes[1] + ["abstain"] * votes[2]
+    if len(wanted) > len(order):
+        raise ValueError(f"{len(wanted)} ballots asked for, {len(order)} members may vote")
+    return dict(zip(order, wanted, strict=False))
+
+
 def decide(
     item: AgendaItem, outcome: str = "agree", votes: tuple[int, int, int] | None = None, username: str = "zuzhang1"
 ) -> Resolution:
+    """Record the item's vote by ballots: ``agree`` — every eligible member for; ``disagree`` — every
+    one against; ``defer`` — no vote. With ``votes`` the ballots are split so, and ``outcome`` is the
+    result the recorder expects (refused when the ballots say otherwise)."""
     from xiezuoqu.meetings.selectors import tally
 
     eligible = len(tally(item).eligible_ids)
-    votes = votes or (
-        (eligible, 0, 0) if outcome == "agree" else (0, eligible, 0) if outcome == "disagree" else (0, 0, 0)
-    )
+    if outcome == "defer":
+        ballots: dict[int, str] = {}
+    else:
+        votes = votes or ((eligible, 0, 0) if outcome == "agree" else (0, eligible, 0))
+        ballots = ballots_for(item, votes)
     return meetings.decide_item(
         actor=demo_actor(username),
         item_id=item.pk,
-        data=meetings.DecisionInput(outcome, *votes, text="同意报有权机关立案。" if outcome == "agree" else "经研究。"),
+        data=meetings.DecisionInput(
+            text="同意报有权机关立案。" if outcome == "agree" else "经研究。", ballots=ballots, outcome=outcome
+        ),
     )
 
 

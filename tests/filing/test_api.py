@@ -126,7 +126,7 @@ def test_from_clue_to_case_through_the_api(demo):
             "post",
             "fuzuzhang1",
             f"/meetings/items/{item['id']}/decision",
-            {"outcome": "agree", "votes_for": len(voters), "text": "同意报市纪委监委立案。"},
+            {"ballots": {str(s): "for" for s in voters}, "text": "同意报市纪委监委立案。"},
         ),
         201,
     )

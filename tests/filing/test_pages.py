@@ -69,10 +69,9 @@ def test_from_clue_to_case_through_the_pages(demo):
         {
             "action": "decide",
             "item_id": item.pk,
-            "outcome": "agree",
-            "votes_for": len(voters),
-            "votes_against": 0,
-            "votes_abstain": 0,
+            "outcome": "",
+            "voter": voters,
+            **{f"vote_{s}": "for" for s in voters},
             "text": "同意报宝山镇党委立案。",
         },
     )
@@ -103,6 +102,9 @@ def test_from_clue_to_case_through_the_pages(demo):
     assert (
         "立案审查呈批报告" in text and FACTS in text and proposal.zone_resolution.number in text and "同意立案" in text
     )
+    # The zone's view carries the vote as the minutes record it: by name, 同意/不同意/弃权.
+    voters = [b.staff.name for b in proposal.zone_resolution.ballots.select_related("staff")]
+    assert voters and "表决名单：同意：" in text and all(name in text for name in voters) and "反对" not in text
 
 
 def test_a_refusal_on_a_page_is_shown_not_a_server_error(demo):

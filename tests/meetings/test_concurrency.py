@@ -52,9 +52,9 @@ def _race(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseExce
 
 
 def _decision(item: AgendaItem, outcome: str) -> services.DecisionInput:
-    eligible = len(tally(item).eligible_ids)
-    votes = (eligible, 0, 0) if outcome == "agree" else (0, eligible, 0)
-    return services.DecisionInput(outcome, *votes, text=f"表决结果：{outcome}")
+    vote = "for" if outcome == "agree" else "against"
+    ballots = {staff_id: vote for staff_id in tally(item).eligible_ids}
+    return services.DecisionInput(text=f"表决结果：{outcome}", ballots=ballots, outcome=outcome)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -71,11 +71,16 @@ def test_a_conflicted_member_leaves_the_item_and_cannot_vote(demo):
     assert recusal.ground == "kin_of_subject"
     counts = tally(item)
     assert conflicted not in counts.eligible_ids and len(counts.eligible_ids) == 3
-    # Four votes would count the withdrawn member: refused.
-    with pytest.raises(ValidationFailed, match="3"):
-        decide(item, "agree", votes=(4, 0, 0))
+    # A ballot from the withdrawn member is refused, naming them and the recusal.
+    name = StaffMember.objects.get(pk=conflicted).name
+    ballots = {s: "for" for s in voters}
+    with pytest.raises(RuleViolation, match=f"{name}已回避本议题"):
+        services.decide_item(
+            actor=demo_actor("zuzhang1"), item_id=item.pk, data=services.DecisionInput(text="同意", ballots=ballots)
+        )
     resolution = decide(item, "agree", votes=(3, 0, 0))
     assert (resolution.present_voters, resolution.voting_members) == (3, 4)
+    assert conflicted not in set(resolution.ballots.values_list("staff_id", flat=True))
     assert AuditEvent.objects.filter(action="meeting.item_recused").exists()
 
 
@@ -104,7 +109,7 @@ def test_a_withdrawn_deputy_cannot_record_the_items_decision(demo):
 
 def test_agreement_needs_more_than_half_of_all_voting_members(demo):
     item = held_with(submitted())
-    with pytest.raises(RuleViolation, match="同意票未超过"):
+    with pytest.raises(RuleViolation, match="同意票 2 票，未超过"):
         decide(item, "agree", votes=(2, 1, 1))
     with pytest.raises(RuleViolation, match="应为“同意”"):
         decide(item, "disagree", votes=(3, 1, 0))

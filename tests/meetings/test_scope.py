@@ -16,17 +16,54 @@ from xiezuoqu.demo.data import DEMO_LOGINS
 from xiezuoqu.filing import services as filing
 from xiezuoqu.filing.models import FilingProposal
 from xiezuoqu.meetings import services
-from xiezuoqu.meetings.models import AgendaItem, Attendance, ItemRecusal, Kind, Meeting, RegularSchedule, Resolution
+from xiezuoqu.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    FollowUp,
+    ItemRecusal,
+    Kind,
+    Meeting,
+    RegularSchedule,
+    Resolution,
+)
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Meeting, AgendaItem, Attendance, ItemRecusal, Resolution, RegularSchedule, FilingProposal, Case)
+MODELS = (
+    Meeting,
+    AgendaItem,
+    Attendance,
+    ItemRecusal,
+    Resolution,
+    Ballot,
+    FollowUp,
+    RegularSchedule,
+    FilingProposal,
+    Case,
+)
 
 
 @pytest.fixture
 def matters(demo):  # type: ignore[no-untyped-def]
-    """A filed case, a declined and a waiting proposal, a meeting with a plain item and a recusal."""
+    """A filed case, a declined and a waiting proposal, a meeting with a plain item and a recusal, and
+    follow-up tasks on the filed clue's item (to 宝山) and on a plain report item (to 白旗)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.intake.conftest import unit_named
+
     proposal = zone_agreed()
+    services.assign_follow_up(
+        actor=demo_actor("zuzhang1"),
+        item_id=AgendaItem.objects.get(target_id=proposal.pk, kind="filing").pk,
+        data=services.FollowUpInput(
+            task="报宝山镇党委研究。",
+            due_on=timezone.localdate() + timedelta(days=10),
+            unit_id=unit_named("宝山镇纪委").pk,
+        ),
+    )
     filing.decide_as_body(actor=demo_actor("xzshuji"), proposal_id=proposal.pk, decision="file", reason="同意立案")
     waiting = submitted()
     item = held_with(waiting)
@@ -40,6 +77,29 @@ def matters(demo):  # type: ignore[no-untyped-def]
     regular = planned_meeting(Kind.REGULAR)
     services.add_agenda_item(
         actor=demo_actor("zuzhang1"), meeting_id=regular.pk, kind="work_report", title="宝山镇纪委汇报季度工作"
+    )
+    from tests.filing.conftest import attend, ballots_for
+
+    report = planned_meeting(Kind.REPORT)
+    heard = services.add_agenda_item(
+        actor=demo_actor("zuzhang1"), meeting_id=report.pk, kind="work_report", title="白旗镇纪委汇报"
+    )
+    attend(report)
+    services.hold_meeting(actor=demo_actor("zuzhang1"), meeting_id=report.pk)
+    services.decide_item(
+        actor=demo_actor("zuzhang1"),
+        item_id=heard.pk,
+        data=services.DecisionInput(
+            text="听取汇报。",
+            ballots=ballots_for(heard, (4, 0, 0)),
+            follow_ups=[
+                services.FollowUpInput(
+                    task="补齐台账。",
+                    due_on=timezone.localdate() + timedelta(days=10),
+                    unit_id=unit_named("白旗镇纪委").pk,
+                )
+            ],
+        ),
     )
     services.set_regular_schedule(
         actor=demo_actor("zuzhang1"),
@@ -66,9 +126,19 @@ def test_scope_and_predicate_agree(matters, username):
 
 
 def test_the_zone_sees_its_meetings_and_another_zone_does_not(matters):
-    assert POLICIES[Meeting].scope(demo_actor("zuzhang1")).count() == 3
+    assert POLICIES[Meeting].scope(demo_actor("zuzhang1")).count() == 4
     assert POLICIES[Meeting].scope(demo_actor("jianchashi2")).count() == 0
-    assert POLICIES[Meeting].scope(demo_actor("shuji")).count() == 3
+    assert POLICIES[Meeting].scope(demo_actor("shuji")).count() == 4
+
+
+def test_a_follow_up_is_seen_by_its_unit_without_the_meeting(matters):
+    """宝山镇纪委's staff see the task assigned to 宝山 (not the meeting, not 白旗's task)."""
+    township = demo_actor("xzganbu")
+    tasks = POLICIES[FollowUp].scope(township)
+    assert [t.unit.name for t in tasks] == ["宝山镇纪委"]
+    assert not POLICIES[Meeting].scope(township).exists()
+    assert POLICIES[FollowUp].scope(demo_actor("zuzhang1")).count() == 2
+    assert not POLICIES[FollowUp].scope(demo_actor("xzshuji2")).exists()
 
 
 def test_a_member_withdrawn_from_the_clue_loses_its_item_proposal_and_case(matters):
@@ -89,5 +159,7 @@ def test_a_member_withdrawn_from_the_clue_loses_its_item_proposal_and_case(matte
     assert not POLICIES[Case].scope(deputy).filter(pk=case.pk).exists()
     assert not POLICIES[FilingProposal].scope(deputy).filter(clue=case.clue).exists()
     assert not POLICIES[AgendaItem].scope(deputy).filter(clue=case.clue).exists()
+    assert not POLICIES[FollowUp].scope(deputy).filter(resolution__item__clue=case.clue).exists()
+    assert not POLICIES[Ballot].scope(deputy).filter(resolution__item__clue=case.clue).exists()
     # ... while the meeting itself and the other items stay in view.
-    assert POLICIES[Meeting].scope(deputy).count() == 3
+    assert POLICIES[Meeting].scope(deputy).count() == 4

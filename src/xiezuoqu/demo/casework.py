@@ -11,13 +11,17 @@ team formation, recusal, verification, meetings, filing, cases and clearing has 
 - a plea about the filed matter is registered (干预登记); zone 1 has a monthly 例会 rule.
 
 Only the logins of the demo (see ``DEMO_LOGINS``) act, so that a visitor can follow each step. Like
-the demo reports, it runs once: nothing is done when any verification exists already.
+the demo reports, it runs once: nothing is done when any verification exists already. The helpers that
+act as those logins — ``actor_of``, ``approve_all``, ``hold_zone_meeting`` and ``vote_agreed`` (the demo's
+one call that records a meeting's vote) — serve the county-wide caseload (``caseload.py``) too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -28,7 +32,8 @@ from xiezuoqu.approvals.services import decide
 from xiezuoqu.clues import services as clues
 from xiezuoqu.clues.models import Clue, ClueSubject, DisposalMethod, Rank, SupervisionCategory
 from xiezuoqu.clues.workflow import State as ClueState
-from xiezuoqu.errors import DomainError
+from xiezuoqu.errors import RuleViolation
+from xiezuoqu.meetings.models import AgendaItem, Resolution
 from xiezuoqu.org.models import Commission, Zone
 
 from .data import COMMISSION_NAME
@@ -53,23 +58,123 @@ class CaseworkSummary:
     seconds: float = 0.0
 
 
-def _actor(username: str) -> Actor:
-    return build_actor(User.objects.get(username=username))
+# Actors are computed once per load (as the product computes one per request): roles and zones do not
+# change while the demo is loaded. ``load_demo_casework`` and ``load_demo_caseload`` start afresh.
+_ACTORS: dict[str, Actor] = {}
 
 
-def _approve(approval_id: int | None) -> None:
-    """Every pending step of the request, decided by the demo login that holds it."""
+def forget_actors() -> None:
+    _ACTORS.clear()
+
+
+def actor_of(username: str) -> Actor:
+    """The demo login ``username`` as an actor."""
+    found = _ACTORS.get(username)
+    if found is None:
+        found = _ACTORS[username] = build_actor(User.objects.get(username=username))
+    return found
+
+
+# Every demo login that decides approval steps: the zone leaders, the commission's leaders, the trial office.
+APPROVERS = ("zuzhang1", "zuzhang2", "zuzhang3", "zuzhang4", "fenguan", "shuji", "shenli", "shenli2")
+
+
+def approve_all(approval_id: int | None, *, stop_before: str = "") -> None:
+    """Every pending step of the request, each decided by the demo login that holds it (not the requester,
+    and not anyone who decided another step of the same round). ``stop_before``: leave the step for
+    that role open (a request shown half-way up its chain)."""
+    from xiezuoqu.approvals.selectors import may_decide_step
+    from xiezuoqu.approvals.workflow import State, StepState
+
     assert approval_id is not None
-    for _ in range(4):
+    while True:
         request = ApprovalRequest.objects.get(pk=approval_id)
-        if request.state != "pending":
+        if request.state != State.PENDING:
             return
-        for username in (LEADER, LEADER_IN_CHARGE, HEAD):
-            try:
-                decide(actor=_actor(username), approval_id=approval_id, decision="approve", comment="同意")
-                break
-            except DomainError:  # not this login's step: the next one holds it
-                continue
+        step = request.step_rows.filter(state=StepState.OPEN).order_by("index").first()
+        if step is None or step.role == stop_before:
+            return
+        decided = set(request.decisions.filter(round=request.round).values_list("decided_by_id", flat=True))
+        approver = next(
+            (
+                actor
+                for actor in map(actor_of, APPROVERS)
+                if actor.user_id != request.requester_id
+                and actor.user_id not in decided
+                and may_decide_step(actor, step)
+            ),
+            None,
+        )
+        if approver is None:
+            raise RuleViolation(f"演示数据中没有可以审批“{step.label}”环节的账号。")
+        decide(actor=approver, approval_id=approval_id, decision="approve", comment="同意")
+
+
+def vote_agreed(*, recorder: Actor, item: AgendaItem, text: str) -> Resolution:
+    """The one place the demo records a zone meeting's vote on an item: every member present and not
+    withdrawn from it votes for (记名表决)."""
+    from xiezuoqu.meetings import services as meetings
+    from xiezuoqu.meetings.selectors import tally
+
+    ballots = {staff_id: "for" for staff_id in tally(item).eligible_ids}
+    return meetings.decide_item(
+        actor=recorder, item_id=item.pk, data=meetings.DecisionInput(text=text, ballots=ballots)
+    )
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One item for a zone meeting: a filing proposal to decide (立案审查), or a clue to study (线索研判)."""
+
+    kind: str
+    resolution: str
+    target: Any = None
+    clue_id: int | None = None
+
+
+def hold_zone_meeting(
+    *,
+    zone: Zone,
+    kind: str,
+    topics: Sequence[Topic],
+    leader: str,
+    recorder: str,
+    place: str,
+    minutes: str,
+    hours_ago: int = 1,
+) -> list[AgendaItem]:
+    """A zone meeting from the call to the minutes: the leader convenes it and sets the agenda, a deputy
+    records that every voting member is present, the leader opens it (members with a conflict on an item
+    withdraw from it), each item is voted and the minutes are issued."""
+    from xiezuoqu.meetings import services as meetings
+    from xiezuoqu.meetings.selectors import voting_member_ids
+
+    chair = actor_of(leader)
+    meeting = meetings.convene_meeting(
+        actor=chair,
+        data=meetings.MeetingInput(
+            zone_id=zone.pk,
+            kind=kind,
+            scheduled_at=timezone.now() - timedelta(hours=hours_ago),
+            place=place,
+        ),
+    )
+    items = [
+        meetings.add_agenda_item(
+            actor=chair, meeting_id=meeting.pk, kind=topic.kind, target=topic.target, clue_id=topic.clue_id
+        )
+        for topic in topics
+    ]
+    meetings.record_attendance(
+        actor=actor_of(recorder),
+        meeting_id=meeting.pk,
+        entries=[meetings.AttendanceInput(s, "present", "") for s in voting_member_ids(zone)],
+    )
+    meetings.hold_meeting(actor=chair, meeting_id=meeting.pk)
+    for item, topic in zip(items, topics, strict=True):
+        vote_agreed(recorder=chair, item=item, text=topic.resolution)
+    meetings.issue_minutes(actor=chair, meeting_id=meeting.pk, summary=minutes)
+    return items
 
 
 # The matters of the demo casework: (accused, village, category, summary, content), all in 宝山镇.
@@ -106,7 +211,7 @@ def _baoshan_clue(n: int) -> Clue:
     from xiezuoqu.org.models import Unit, Village
 
     name, village_name, category, summary, content = MATTERS[n]
-    registrar, secretary = _actor("dengji"), _actor(SECRETARY)
+    registrar, secretary = actor_of("dengji"), actor_of(SECRETARY)
     township = Unit.objects.get(pk=next(iter(secretary.units_for_role("township_secretary"))))
     village = (
         Village.objects.filter(township=township, name=village_name).first()
@@ -163,8 +268,8 @@ def _baoshan_clue(n: int) -> Clue:
 
 
 def _dispose(clue: Clue, method: str, reason: str) -> Clue:
-    disposal = clues.propose_disposal(actor=_actor(SECRETARY), clue_id=clue.pk, method=method, reason=reason)
-    _approve(disposal.approval_id)
+    disposal = clues.propose_disposal(actor=actor_of(SECRETARY), clue_id=clue.pk, method=method, reason=reason)
+    approve_all(disposal.approval_id)
     clue.refresh_from_db()
     return clue
 
@@ -175,9 +280,9 @@ def _team(clue: Clue) -> None:
     from xiezuoqu.recusal.services import sign_declaration
     from xiezuoqu.teams import services as teams
 
-    leader = _actor(LEADER)
+    leader = actor_of(LEADER)
     team = teams.propose_team(actor=leader, clue_id=clue.pk, mode="joint", size=3)
-    office, deputy = _actor(OFFICE), _actor(DEPUTY)
+    office, deputy = actor_of(OFFICE), actor_of(DEPUTY)
     assert office.staff_id is not None and deputy.staff_id is not None
     others = [
         m.staff_id
@@ -199,14 +304,14 @@ def _team(clue: Clue) -> None:
     )
     teams.confirm_team(actor=leader, team_id=team.pk)
     for username in (OFFICE, DEPUTY):
-        sign_declaration(actor=_actor(username), clue_id=clue.pk, no_conflict=True)
+        sign_declaration(actor=actor_of(username), clue_id=clue.pk, no_conflict=True)
 
 
 def _verification(clue: Clue, *, finish: bool) -> None:
     from xiezuoqu.verification import services as verification
 
-    office = _actor(OFFICE)
-    deputy = _actor(DEPUTY)
+    office = actor_of(OFFICE)
+    deputy = actor_of(DEPUTY)
     today = timezone.localdate()
     v = verification.draft_plan(
         actor=office,
@@ -221,7 +326,7 @@ def _verification(clue: Clue, *, finish: bool) -> None:
     )
     verification.submit_plan(actor=office, verification_id=v.pk)
     v.refresh_from_db()
-    _approve(v.plan.approval_id)
+    approve_all(v.plan.approval_id)
     now = timezone.now()
     measure = verification.record_measure(
         actor=office,
@@ -258,54 +363,38 @@ def _verification(clue: Clue, *, finish: bool) -> None:
         ),
     )
     for username in (OFFICE, DEPUTY):
-        verification.confirm_report(actor=_actor(username), verification_id=v.pk)
+        verification.confirm_report(actor=actor_of(username), verification_id=v.pk)
     report = verification.submit_report(actor=office, verification_id=v.pk)
-    _approve(report.approval_id)
+    approve_all(report.approval_id)
 
 
 def _file(clue: Clue) -> None:
     from xiezuoqu.filing import services as filing
-    from xiezuoqu.meetings import services as meetings
-    from xiezuoqu.meetings.selectors import tally, voting_member_ids
 
     subject = ClueSubject.objects.filter(clue=clue).select_related("subject").first()
     assert subject is not None
     proposal = filing.draft_filing(
-        actor=_actor(OFFICE),
+        actor=actor_of(OFFICE),
         clue_id=clue.pk,
         subject_id=subject.subject_id,
         data=filing.ProposalInput(facts="", basis="", proposal="建议对其立案审查调查。", team_text=""),
     )
-    filing.submit_filing(actor=_actor(OFFICE), proposal_id=proposal.pk)
-    zone = Zone.objects.get(pk=clue.zone_id)
-    meeting = meetings.convene_meeting(
-        actor=_actor(LEADER),
-        data=meetings.MeetingInput(
-            zone_id=zone.pk,
-            kind="filing",
-            scheduled_at=timezone.now() - timedelta(hours=1),
-            place="第一协作区会议室",
-        ),
+    filing.submit_filing(actor=actor_of(OFFICE), proposal_id=proposal.pk)
+    hold_zone_meeting(
+        zone=Zone.objects.get(pk=clue.zone_id),
+        kind="filing",
+        topics=[Topic(filing.FILING_AGENDA_KIND, "同意报有权机关立案审查调查。", target=proposal)],
+        leader=LEADER,
+        recorder=DEPUTY,
+        place="第一协作区会议室",
+        minutes="研究立案审查呈批事项一项，同意报批。",
     )
-    item = meetings.add_agenda_item(
-        actor=_actor(LEADER), meeting_id=meeting.pk, kind=filing.FILING_AGENDA_KIND, target=proposal
-    )
-    meetings.record_attendance(
-        actor=_actor(DEPUTY),
-        meeting_id=meeting.pk,
-        entries=[meetings.AttendanceInput(s, "present", "") for s in voting_member_ids(zone)],
-    )
-    meetings.hold_meeting(actor=_actor(LEADER), meeting_id=meeting.pk)
-    eligible = len(tally(item).eligible_ids)
-    meetings.decide_item(
-        actor=_actor(LEADER),
-        item_id=item.pk,
-        data=meetings.DecisionInput("agree", eligible, 0, 0, text="同意报有权机关立案审查调查。"),
-    )
-    meetings.issue_minutes(actor=_actor(LEADER), meeting_id=meeting.pk, summary="研究立案审查呈批事项一项，同意报批。")
     proposal.refresh_from_db()
     filing.decide_as_body(
-        actor=_actor(SECRETARY), proposal_id=proposal.pk, decision="file", reason="经宝山镇党委研究，同意立案审查调查。"
+        actor=actor_of(SECRETARY),
+        proposal_id=proposal.pk,
+        decision="file",
+        reason="经宝山镇党委研究，同意立案审查调查。",
     )
 
 
@@ -319,7 +408,7 @@ def _case_to_announcement(clue: Clue) -> None:
     from xiezuoqu.verification.services import MeasureInput
 
     case = Case.objects.get(clue=clue)
-    secretary, leader = _actor(SECRETARY), _actor(LEADER)
+    secretary, leader = actor_of(SECRETARY), actor_of(LEADER)
     assert secretary.staff_id is not None and leader.staff_id is not None
     # The solver picks the township's cadres free of conflicts (尹立健, whose kin live in the village, is
     # left out with the reason); the zone leader makes the township secretary the lead.
@@ -381,7 +470,7 @@ def _case_to_announcement(clue: Clue) -> None:
     cases.open_trial_review(actor=leader, case_id=case.pk, reviewer_ids=[leader.staff_id, deputy])
     opinion = "事实清楚，证据确凿，定性准确，处理恰当，手续完备。"
     cases.conclude_review(actor=leader, case_id=case.pk, opinion=opinion)
-    trial, trial2 = _actor("shenli"), _actor("shenli2")
+    trial, trial2 = actor_of("shenli"), actor_of("shenli2")
     cases.open_trial_review(actor=trial, case_id=case.pk, reviewer_ids=[trial.staff_id, trial2.staff_id])
     cases.conclude_review(actor=trial, case_id=case.pk, opinion=opinion)
     decision = cases.propose_decision(
@@ -391,8 +480,7 @@ def _case_to_announcement(clue: Clue) -> None:
             codes=["party_warning"], body="township_committee", grounds="冒领惠农补贴1440元，已全部退缴，认错态度较好。"
         ),
     )
-    for username in ("shenli2", HEAD):
-        decide(actor=_actor(username), approval_id=decision.approval_id, decision="approve", comment="同意")
+    approve_all(decision.approval_id)
     cases.announce_decision(
         actor=secretary,
         case_id=case.pk,
@@ -408,7 +496,7 @@ def _clearing(clue: Clue) -> None:
     subject = ClueSubject.objects.filter(clue=clue).first()
     assert subject is not None
     proposed = clearing.propose_clearing(
-        actor=_actor(SECRETARY),
+        actor=actor_of(SECRETARY),
         clue_id=clue.pk,
         data=clearing.ClearingInput(
             subject_id=subject.subject_id,
@@ -417,14 +505,14 @@ def _clearing(clue: Clue) -> None:
             facts="经查，该同志经手的惠农补贴均按公示名册足额发放，反映的问题失实。",
         ),
     )
-    _approve(proposed.approval_id)
+    approve_all(proposed.approval_id)
 
 
 def _plea(clue: Clue) -> None:
     from xiezuoqu.recusal import services as recusal
 
     recusal.record_intervention(
-        actor=_actor(SECRETARY),
+        actor=actor_of(SECRETARY),
         clue_id=clue.pk,
         data=recusal.InterventionInput(
             kind="enquiry",
@@ -443,6 +531,7 @@ def load_demo_casework() -> CaseworkSummary:
     from xiezuoqu.verification.models import Verification
 
     started = timezone.now()
+    forget_actors()
     commission = Commission.objects.get(name=COMMISSION_NAME, is_demo=True)
     if Verification.objects.filter(clue__commission=commission).exists():
         return CaseworkSummary()
@@ -466,7 +555,7 @@ def load_demo_casework() -> CaseworkSummary:
         summary.clearings += 1
     zone = Zone.objects.get(commission=commission, number=1)
     meetings.set_regular_schedule(
-        actor=_actor(LEADER),
+        actor=actor_of(LEADER),
         zone_id=zone.pk,
         kind="regular",
         week=1,

@@ -15,6 +15,7 @@ from xiezuoqu.documents import BODY_FONT, LABEL_FONT, RED, TITLE_FONT, chinese_d
 from xiezuoqu.documents import paragraph as _paragraph
 from xiezuoqu.documents import red_rule as _red_rule
 from xiezuoqu.documents import set_font as _font
+from xiezuoqu.meetings.documents import vote_lines
 
 from .models import FilingProposal
 
@@ -46,9 +47,7 @@ def filing_request_docx(proposal: FilingProposal) -> bytes:
     if resolution is not None:
         zone_view = (
             f"经{proposal.zone.name if proposal.zone else '协作区'}会议研究（{resolution.number}），"
-            f"{resolution.get_outcome_display()}。{resolution.text}"
-            f"（应到 {resolution.voting_members} 人，参加表决 {resolution.present_voters} 人，"
-            f"同意 {resolution.votes_for} 票、反对 {resolution.votes_against} 票、弃权 {resolution.votes_abstain} 票）"
+            f"{resolution.get_outcome_display()}。{resolution.text}\n" + "\n".join(vote_lines(resolution))
         )
     else:
         zone_view = "（待协作区立案研究会研究）"

@@ -1,8 +1,13 @@
-"""The meetings API: the same scope and the same services as the pages."""
+"""The meetings API: the same scope and the same services as the pages.
+
+A decision takes the ballots by person — ``{"ballots": {"<staff_id>": "for" | "against" | "abstain"}}``
+or ``{"ballots": [{"staff_id": 1, "vote": "for"}, ...]}`` — and the outcome follows from them
+(``"outcome": "defer"`` puts the item off without a vote). Refusals are RFC 9457 problem JSON.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.apps import apps
@@ -13,14 +18,43 @@ from ninja import Query, Router, Schema, Status
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.access.registry import policy_for
 from xiezuoqu.audit.services import record_view
-from xiezuoqu.errors import NotFound
+from xiezuoqu.errors import NotFound, ValidationFailed
 
 from . import services
 from .agenda import AGENDA_KINDS
-from .models import AgendaItem, Meeting, Resolution
-from .selectors import get_item_for, get_meeting_for, meeting_page, month_meetings, parse_month, schedules_visible_to
+from .models import AgendaItem, FollowUp, Meeting, Resolution
+from .selectors import (
+    get_follow_up_for,
+    get_item_for,
+    get_meeting_for,
+    meeting_page,
+    month_meetings,
+    parse_month,
+    schedules_visible_to,
+)
+from .summary import preset_period
 
 router = Router(tags=["meetings"])
+
+
+class BallotOut(Schema):
+    staff_id: int
+    name: str
+    vote: str
+
+
+class FollowUpOut(Schema):
+    id: int
+    resolution: str
+    seq: int
+    task: str
+    unit_id: int
+    unit: str
+    assignee_id: int | None
+    due_on: date
+    state: str
+    result: str
+    done_on: date | None
 
 
 class ResolutionOut(Schema):
@@ -31,6 +65,12 @@ class ResolutionOut(Schema):
     votes_abstain: int
     voting_members: int
     present_voters: int
+    # False for resolutions recorded before ballots by name (按票数登记): counts only.
+    by_ballot: bool
+    ballots: list[BallotOut]
+    follow_ups: list[FollowUpOut]
+    # A 阶段工作总结's figures as frozen when the item was decided (empty for other items).
+    figures: dict[str, Any]
     text: str
 
 
@@ -42,6 +82,8 @@ class ItemOut(Schema):
     title: str
     clue_id: int | None
     target_id: int | None
+    period_start: date | None
+    period_end: date | None
     state: str
     recused_staff_ids: list[int]
     resolution: ResolutionOut | None
@@ -92,6 +134,10 @@ class ItemIn(Schema):
     title: str = ""
     clue_id: int | None = None
     target_id: int | None = None
+    # 阶段工作总结: a preset (quarter, last_quarter, half, last_half, year, last_year) or the two dates.
+    period: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 class AttendanceIn(Schema):
@@ -106,12 +152,29 @@ class RecusalIn(Schema):
     detail: str
 
 
+class BallotIn(Schema):
+    staff_id: int
+    vote: str
+
+
+class FollowUpIn(Schema):
+    task: str
+    due_on: date
+    unit_id: int | None = None
+    assignee_id: int | None = None
+
+
 class DecisionIn(Schema):
-    outcome: str
-    votes_for: int = 0
-    votes_against: int = 0
-    votes_abstain: int = 0
     text: str
+    ballots: dict[str, str] | list[BallotIn] = {}
+    # "" follows the ballots; "defer" (暂缓研究) takes no vote; agree / disagree is checked against them.
+    outcome: str = ""
+    follow_ups: list[FollowUpIn] = []
+
+
+class FollowUpReportIn(Schema):
+    result: str
+    done_on: date | None = None
 
 
 class MinutesIn(Schema):
@@ -164,6 +227,22 @@ def _meeting_out(m: Meeting) -> dict[str, Any]:
     }
 
 
+def _follow_up_out(f: FollowUp, number: str) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "resolution": number,
+        "seq": f.seq,
+        "task": f.task,
+        "unit_id": f.unit_id,
+        "unit": f.unit.name,
+        "assignee_id": f.assignee_id,
+        "due_on": f.due_on,
+        "state": f.state,
+        "result": f.result,
+        "done_on": f.done_on,
+    }
+
+
 def _resolution_out(r: Resolution | None) -> dict[str, Any] | None:
     if r is None:
         return None
@@ -175,6 +254,10 @@ def _resolution_out(r: Resolution | None) -> dict[str, Any] | None:
         "votes_abstain": r.votes_abstain,
         "voting_members": r.voting_members,
         "present_voters": r.present_voters,
+        "by_ballot": r.by_ballot,
+        "ballots": [{"staff_id": b.staff_id, "name": b.staff.name, "vote": b.vote} for b in r.ballots.all()],
+        "follow_ups": [_follow_up_out(f, r.number) for f in r.follow_ups.all()],
+        "figures": r.figures,
         "text": r.text,
     }
 
@@ -188,6 +271,8 @@ def _item_out(item: AgendaItem) -> dict[str, Any]:
         "title": item.title,
         "clue_id": item.clue_id,
         "target_id": item.target_id,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
         "state": item.state,
         "recused_staff_ids": [r.staff_id for r in item.recusals.all()],
         "resolution": _resolution_out(getattr(item, "resolution", None)),
@@ -259,6 +344,11 @@ def add_item(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Status:
     target = None
     if entry is not None and entry.target_model and payload.target_id is not None:
         target = policy_for(apps.get_model(entry.target_model)).get_for(actor, payload.target_id)
+    preset = preset_period(payload.period) if payload.period else None
+    if payload.period and preset is None:
+        raise ValidationFailed("统计期间应为 quarter、last_quarter、half、last_half、year 或 last_year。")
+    dates = (payload.period_start, payload.period_end)
+    period = (preset.start, preset.end) if preset else dates if all(dates) else None
     item = services.add_agenda_item(
         actor=actor,
         meeting_id=meeting_id,
@@ -266,9 +356,10 @@ def add_item(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Status:
         title=payload.title,
         clue_id=payload.clue_id,
         target=target,
+        period=period,  # type: ignore[arg-type]
         request=request,
     )
-    return Status(201, _item_out(get_item_for(actor, item.pk)))
+    return _item_status(actor, item.pk)
 
 
 @router.post("/{meeting_id}/attendance", response=MeetingDetailOut)
@@ -290,14 +381,69 @@ def hold(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 def recuse(request: HttpRequest, item_id: int, payload: RecusalIn) -> Status:
     actor = _actor(request)
     services.recuse_from_item(actor=actor, item_id=item_id, request=request, **payload.dict())
-    return Status(201, _item_out(get_item_for(actor, item_id)))
+    return _item_status(actor, item_id)
+
+
+def _item_status(actor: Actor, item_id: int) -> Status:
+    item = get_item_for(actor, item_id)
+    return Status(201, _item_out(next(i for i in meeting_page(actor, item.meeting)["items"] if i.pk == item.pk)))
+
+
+def _follow_up_input(f: FollowUpIn) -> services.FollowUpInput:
+    return services.FollowUpInput(task=f.task, due_on=f.due_on, unit_id=f.unit_id, assignee_id=f.assignee_id)
 
 
 @router.post("/items/{item_id}/decision", response={201: ItemOut})
 def decide(request: HttpRequest, item_id: int, payload: DecisionIn) -> Status:
+    """记名表决: one ballot per member present and not withdrawn from the item."""
     actor = _actor(request)
-    services.decide_item(actor=actor, item_id=item_id, data=services.DecisionInput(**payload.dict()), request=request)
-    return Status(201, _item_out(get_item_for(actor, item_id)))
+    ballots: dict[Any, str]
+    if isinstance(payload.ballots, list):
+        ballots = {}
+        for ballot in payload.ballots:
+            if ballot.staff_id in ballots:
+                raise ValidationFailed(
+                    "同一人对同一议题只能投一票。", field_errors={"ballots": [f"干部编号 {ballot.staff_id} 重复。"]}
+                )
+            ballots[ballot.staff_id] = ballot.vote
+    else:
+        ballots = dict(payload.ballots)
+    data = services.DecisionInput(
+        text=payload.text,
+        ballots=ballots,
+        outcome=payload.outcome,
+        follow_ups=[_follow_up_input(f) for f in payload.follow_ups],
+    )
+    services.decide_item(actor=actor, item_id=item_id, data=data, request=request)
+    return _item_status(actor, item_id)
+
+
+@router.post("/items/{item_id}/follow-ups", response={201: FollowUpOut})
+def assign_follow_up(request: HttpRequest, item_id: int, payload: FollowUpIn) -> Status:
+    """会议交办事项 after the vote, while the meeting sits."""
+    actor = _actor(request)
+    task = services.assign_follow_up(actor=actor, item_id=item_id, data=_follow_up_input(payload), request=request)
+    return Status(201, _follow_up_out(get_follow_up_for(actor, task.pk), task.resolution.number))
+
+
+@router.get("/follow-ups/{follow_up_id}", response=FollowUpOut)
+def get_follow_up(request: HttpRequest, follow_up_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    task = get_follow_up_for(actor, follow_up_id)
+    with transaction.atomic():
+        record_view(actor=actor, target=task, request=request)
+    return _follow_up_out(task, task.resolution.number)
+
+
+@router.post("/follow-ups/{follow_up_id}/report", response=FollowUpOut)
+def report_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpReportIn) -> dict[str, Any]:
+    """办结情况: the assignee's unit (or the zone leader) reports the task done; its deadline closes."""
+    actor = _actor(request)
+    services.report_follow_up(
+        actor=actor, follow_up_id=follow_up_id, result=payload.result, done_on=payload.done_on, request=request
+    )
+    task = get_follow_up_for(actor, follow_up_id)
+    return _follow_up_out(task, task.resolution.number)
 
 
 @router.post("/{meeting_id}/minutes", response=MeetingDetailOut)

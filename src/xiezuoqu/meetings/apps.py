@@ -6,4 +6,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会议"
 
     def ready(self) -> None:
-        from . import selectors, services  # noqa: F401  (policies and agenda kinds register on import)
+        from xiezuoqu.deadlines.services import register_deadline_kind
+
+        # Policies, agenda kinds (incl. 总结会's 阶段工作总结) register on import.
+        from . import selectors, services, summary  # noqa: F401
+
+        register_deadline_kind(
+            services.FOLLOW_UP_DEADLINE_KIND, services.FOLLOW_UP_DEADLINE_LABEL, rule=services.FOLLOW_UP_RULE
+        )

@@ -1,12 +1,14 @@
 """会议纪要 as a .docx in official layout (红头, 纪要 number line, red rule, body in 仿宋).
 
-Generated on demand from the meeting's record — attendance, per-item recusals, votes and
-resolutions — so the minutes never drift from what was decided.
+Generated on demand from the meeting's record — attendance, per-item recusals, each member's vote
+(记名表决), resolutions, the tasks they assign (会议交办事项) and a 总结会's figures as frozen when the
+item was decided — so the minutes never drift from what was decided.
 """
 
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -14,7 +16,8 @@ from xiezuoqu.documents import BODY_FONT, LABEL_FONT, RED, TITLE_FONT, chinese_d
 from xiezuoqu.documents import paragraph as _paragraph
 from xiezuoqu.documents import red_rule as _red_rule
 
-from .models import Attendance, Meeting, Presence
+from .models import Attendance, Meeting, Presence, Vote
+from .summary import Period, ZoneFigures, period_label
 
 
 def minutes_docx(meeting: Meeting, items: list, attendances: list[Attendance]) -> bytes:
@@ -73,13 +76,21 @@ def minutes_docx(meeting: Meeting, items: list, attendances: list[Attendance]) -
             BODY_FONT,
             16,
         )
-        _paragraph(
-            document,
-            f"表决情况：参加表决 {resolution.present_voters} 人，同意 {resolution.votes_for} 票，"
-            f"反对 {resolution.votes_against} 票，弃权 {resolution.votes_abstain} 票。",
-            BODY_FONT,
-            16,
-        )
+        for line in vote_lines(resolution):
+            _paragraph(document, line, BODY_FONT, 16)
+        if resolution.figures:
+            figures = ZoneFigures.from_json(resolution.figures)
+            _paragraph(document, f"统计期间：{_period_text(item)}。本协作区工作数据（表决时统计）：", BODY_FONT, 16)
+            for n, (label, value) in enumerate(figures.rows(), start=1):
+                _paragraph(document, f"{n}. {label}：{value}", BODY_FONT, 14)
+        for task in resolution.follow_ups.all():
+            who = task.unit.name + (f"（{task.assignee.name}）" if task.assignee else "")
+            _paragraph(
+                document,
+                f"交办事项{task.seq}：{task.task}（承办：{who}；办结时限：{chinese_date(task.due_on)}前）",
+                BODY_FONT,
+                16,
+            )
     if meeting.minutes_summary:
         _paragraph(document, "三、会议要求", LABEL_FONT, 16)
         _paragraph(document, meeting.minutes_summary, BODY_FONT, 16)
@@ -91,6 +102,29 @@ def minutes_docx(meeting: Meeting, items: list, attendances: list[Attendance]) -
     buffer = BytesIO()
     document.save(buffer)  # type: ignore[attr-defined]
     return buffer.getvalue()
+
+
+def vote_lines(resolution: Any) -> list[str]:
+    """表决情况 as a 纪要 records it: the counts, then who voted how, by name."""
+    if resolution.outcome == "defer" and not resolution.votes_for + resolution.votes_against + resolution.votes_abstain:
+        return [f"表决情况：应到有表决权成员 {resolution.voting_members} 人，本议题暂缓研究，未付表决。"]
+    counts = (
+        f"表决情况：应到有表决权成员 {resolution.voting_members} 人，参加表决 {resolution.present_voters} 人，"
+        f"同意 {resolution.votes_for} 票，不同意 {resolution.votes_against} 票，弃权 {resolution.votes_abstain} 票"
+    )
+    if not resolution.by_ballot:
+        return [counts + "（按票数登记）。"]
+    by_vote: dict[str, list[str]] = {v: [] for v in Vote.values}
+    for ballot in resolution.ballots.all():
+        by_vote[ballot.vote].append(ballot.staff.name)
+    names = "；".join(f"{label}：{'、'.join(by_vote[v]) or '无'}" for v, label in Vote.choices)
+    return [counts + "。", f"表决名单：{names}。"]
+
+
+def _period_text(item: Any) -> str:
+    if item.period_start is None or item.period_end is None:
+        return ""
+    return Period(item.period_start, item.period_end, label=period_label(item.period_start, item.period_end)).text
 
 
 def minutes_filename(meeting: Meeting) -> str:

@@ -4,6 +4,11 @@ per-item recusal, decisions with resolution numbers, and the zone's regular-meet
 A resolution (决议) is numbered from a per-zone, per-year counter under a row lock; the unique
 constraint on (zone, year, seq) is the backstop, and the one-to-one link to its agenda item makes
 sure an item is decided once, whoever races to decide it.
+
+Each eligible member's vote is a ``Ballot`` (记名表决); the resolution's vote counts are derived from
+its ballots (kept as columns so that lists stay cheap). A resolution may assign ``FollowUp`` tasks
+(会议交办事项), each tracked by a deadline; a 总结会's period-summary item freezes the zone's figures
+for its period into the resolution (``figures``) when it is decided.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from xiezuoqu.clues.models import Clue
-from xiezuoqu.org.models import Commission, StaffMember, Zone
+from xiezuoqu.org.models import Commission, StaffMember, Unit, Zone
 
 from .workflow import State
 
@@ -76,6 +81,9 @@ class AgendaItem(models.Model):
     # The object the resolution moves (a filing proposal; later a case or a report).
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The period a 阶段工作总结 item reports on (总结会): the figures are computed for these days.
+    period_start = models.DateField("统计期间起", null=True, blank=True)
+    period_end = models.DateField("统计期间止", null=True, blank=True)
     state = models.CharField("状态", max_length=10, choices=ItemState.choices, default=ItemState.PENDING)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
@@ -89,6 +97,11 @@ class AgendaItem(models.Model):
                 condition=Q(target_type__isnull=True, target_id__isnull=True)
                 | Q(target_type__isnull=False, target_id__isnull=False),
                 name="agenda_item_target_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_start__isnull=False, period_end__gte=models.F("period_start")),
+                name="agenda_item_period_complete",
             ),
         ]
         indexes = [models.Index(fields=["target_type", "target_id"], name="agenda_item_target")]
@@ -178,7 +191,13 @@ class Resolution(models.Model):
     votes_abstain = models.PositiveSmallIntegerField("弃权票", default=0)
     voting_members = models.PositiveSmallIntegerField("应到表决人数")
     present_voters = models.PositiveSmallIntegerField("参加表决人数")
+    # 记名表决: the counts above are derived from the resolution's ballots. Resolutions recorded before
+    # ballots existed carry counts only (shown as “按票数登记”).
+    by_ballot = models.BooleanField("记名表决", default=False)
     text = models.TextField("决议内容")
+    # A period-summary item's figures as they stood when it was decided (summary.ZoneFigures), so that
+    # the minutes do not change when later data arrive.
+    figures = models.JSONField("阶段工作数据", default=dict, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("表决时间", auto_now_add=True)
 
@@ -190,10 +209,104 @@ class Resolution(models.Model):
             models.CheckConstraint(
                 condition=Q(votes_for__lte=models.F("present_voters")), name="resolution_votes_within_voters"
             ),
+            # Every member who may vote on the item has exactly one ballot (a deferred item has none).
+            models.CheckConstraint(
+                condition=Q(by_ballot=False)
+                | Q(outcome="defer", votes_for=0, votes_against=0, votes_abstain=0)
+                | Q(present_voters=models.F("votes_for") + models.F("votes_against") + models.F("votes_abstain")),
+                name="resolution_ballots_add_up",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+
+class Vote(models.TextChoices):
+    FOR = "for", "同意"
+    AGAINST = "against", "不同意"
+    ABSTAIN = "abstain", "弃权"
+
+
+class Ballot(models.Model):
+    """表决票: one eligible member's vote on one item (记名表决) — what the minutes list by name.
+
+    Only a voting member present at the meeting and not withdrawn from the item has one, and every
+    such member has one (services.decide_item); the resolution's counts are the sums of its ballots.
+    """
+
+    resolution = models.ForeignKey(Resolution, verbose_name="决议", on_delete=models.PROTECT, related_name="ballots")
+    staff = models.ForeignKey(StaffMember, verbose_name="表决人", on_delete=models.PROTECT, related_name="+")
+    vote = models.CharField("表决意见", max_length=8, choices=Vote.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表决票"
+        ordering = ["resolution_id", "id"]
+        constraints = [
+            # One resolution per item: one ballot per item and person.
+            models.UniqueConstraint(fields=["resolution", "staff"], name="ballot_once_per_item"),
+            models.CheckConstraint(condition=Q(vote__in=["for", "against", "abstain"]), name="ballot_vote_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resolution} {self.staff}：{self.get_vote_display()}"
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", "办理中"
+    DONE = "done", "已办结"
+
+
+class FollowUp(models.Model):
+    """会议交办事项: a task a resolution assigns — what, to which unit (and person), by when.
+
+    Tracked by a deadline of kind ``meeting.assignment`` owned by the unit; the unit (or the zone
+    leader) reports it done with the 办结情况, which closes the deadline.
+    """
+
+    resolution = models.ForeignKey(Resolution, verbose_name="决议", on_delete=models.PROTECT, related_name="follow_ups")
+    seq = models.PositiveSmallIntegerField("序号")
+    task = models.TextField("交办事项")
+    unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        StaffMember, verbose_name="承办人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField("办结时限")
+    state = models.CharField("状态", max_length=8, choices=FollowUpState.choices, default=FollowUpState.OPEN)
+    result = models.TextField("办结情况", blank=True)
+    done_on = models.DateField("办结日期", null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField("报告时间", null=True, blank=True)
+    assigned_on = models.DateField("交办日期")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议交办事项"
+        ordering = ["resolution_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "seq"], name="follow_up_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(due_on__gt=models.F("assigned_on")), name="follow_up_due_after_assigned"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", done_on__isnull=True, result="")
+                | (Q(state="done", done_on__isnull=False) & ~Q(result="")),
+                name="follow_up_done_has_result",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "state"], name="follow_up_unit_state")]
+
+    def __str__(self) -> str:
+        # The deadline shows this label to its whole audience: a number, never the task's content.
+        return f"{self.resolution.number} 交办事项{self.seq}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("meetings:follow_up", args=[self.pk])
 
 
 class ResolutionCounter(models.Model):

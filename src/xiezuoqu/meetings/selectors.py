@@ -4,7 +4,9 @@ Who sees a meeting (``meetings_visible_to`` / ``can_view_meeting``, one rule wri
 commission's leadership and 案管 (every meeting of the commission), the zone's leader, deputies and
 inspection-office staff (their zone's meetings), and whoever is on the meeting's attendance list.
 An agenda item about a clue is seen only by those who see the clue (so recusal and the subject's own
-exclusion carry over); its resolution and recusals follow the item.
+exclusion carry over); its resolution, ballots and recusals follow the item. A follow-up task
+(会议交办事项) follows its item too, and is also seen by the unit (and the person) it is assigned to,
+who report it done — still never past a recusal from the item's clue.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
 from xiezuoqu.clues.selectors import can_view_clue, clues_visible_to, reads_whole_commission
-from xiezuoqu.intake.selectors import zone_reader_zone_ids
-from xiezuoqu.org.models import Zone, ZoneDeputy
+from xiezuoqu.intake.selectors import own_unit_ids, zone_reader_zone_ids
+from xiezuoqu.org.models import Unit, Zone, ZoneDeputy
 
-from .models import AgendaItem, Attendance, ItemRecusal, Meeting, RegularSchedule, Resolution
+from .models import AgendaItem, Attendance, Ballot, FollowUp, ItemRecusal, Meeting, RegularSchedule, Resolution
 
 # 民主集中制 (quorum): a meeting, and each item after its recusals, needs more than this share of the
 # zone's voting members present; agreement needs more than this share of them voting for it.
@@ -93,6 +95,40 @@ def resolutions_visible_to(actor: Actor) -> QuerySet[Resolution]:
     return Resolution.objects.filter(item__in=items_visible_to(actor))
 
 
+def ballots_visible_to(actor: Actor) -> QuerySet[Ballot]:
+    return Ballot.objects.filter(resolution__item__in=items_visible_to(actor))
+
+
+def follow_ups_visible_to(actor: Actor) -> QuerySet[FollowUp]:
+    if _excluded(actor):
+        return FollowUp.objects.none()
+    rule = Q(resolution__item__meeting__in=meetings_visible_to(actor))
+    units = own_unit_ids(actor)
+    if units:
+        rule |= Q(unit_id__in=units)
+    if actor.staff_id is not None:
+        rule |= Q(assignee_id=actor.staff_id)
+    clue_rule = Q(resolution__item__clue__isnull=True) | Q(resolution__item__clue__in=clues_visible_to(actor))
+    return FollowUp.objects.filter(resolution__item__meeting__commission_id__in=actor.commission_ids).filter(
+        rule, clue_rule
+    )
+
+
+def can_view_follow_up(actor: Actor, follow_up: FollowUp) -> bool:
+    if _excluded(actor):
+        return False
+    item = follow_up.resolution.item
+    if item.meeting.commission_id not in actor.commission_ids:
+        return False
+    if item.clue_id is not None and not can_view_clue(actor, item.clue):  # type: ignore[arg-type]
+        return False
+    return (
+        can_view_meeting(actor, item.meeting)
+        or follow_up.unit_id in own_unit_ids(actor)
+        or (actor.staff_id is not None and follow_up.assignee_id == actor.staff_id)
+    )
+
+
 def schedules_visible_to(actor: Actor) -> QuerySet[RegularSchedule]:
     qs = RegularSchedule.objects.all()
     if _excluded(actor):
@@ -126,6 +162,10 @@ RECUSALS = register(
 RESOLUTIONS = register(
     Policy(Resolution, "会议决议", resolutions_visible_to, lambda a, r: can_view_item(a, r.item), case_content=True)
 )
+BALLOTS = register(
+    Policy(Ballot, "表决票", ballots_visible_to, lambda a, b: can_view_item(a, b.resolution.item), case_content=True)
+)
+FOLLOW_UPS = register(Policy(FollowUp, "会议交办事项", follow_ups_visible_to, can_view_follow_up, case_content=True))
 SCHEDULES = register(Policy(RegularSchedule, "定期会议规则", schedules_visible_to, can_view_schedule))
 
 
@@ -136,6 +176,13 @@ def get_meeting_for(actor: Actor, meeting_id: Any) -> Meeting:
 
 def get_item_for(actor: Actor, item_id: Any) -> AgendaItem:
     return ITEMS.get_for(actor, item_id, queryset=items_visible_to(actor).select_related("meeting", "clue"))
+
+
+def get_follow_up_for(actor: Actor, follow_up_id: Any) -> FollowUp:
+    queryset = follow_ups_visible_to(actor).select_related(
+        "resolution__item__meeting__zone", "unit", "assignee", "reported_by"
+    )
+    return FOLLOW_UPS.get_for(actor, follow_up_id, queryset=queryset)
 
 
 # --- who may do what -------------------------------------------------------------------------------------
@@ -162,6 +209,20 @@ def voting_member_ids(zone: Zone, on: date | None = None) -> list[int]:
         if staff_id not in ids:
             ids.append(staff_id)
     return ids
+
+
+def follow_up_units(meeting: Meeting) -> list[Unit]:
+    """The units a zone meeting may assign tasks to (会议交办事项): the zone's member units today and its
+    lead inspection office — the meeting's page offers these, the service accepts no other."""
+    from xiezuoqu.org.selectors import memberships_on
+
+    members = memberships_on().filter(zone_id=meeting.zone_id).values("unit_id")
+    rule = Q(pk__in=members)
+    if meeting.zone.inspection_office_id is not None:
+        rule |= Q(pk=meeting.zone.inspection_office_id)
+    return list(
+        Unit.objects.filter(rule, commission_id=meeting.commission_id, is_active=True).order_by("sort_order", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -194,17 +255,30 @@ def tally(item: AgendaItem) -> ItemTally:
 
 
 def meeting_page(actor: Actor, meeting: Meeting) -> dict[str, Any]:
-    """A meeting's page: its items in scope with their recusals and resolutions, and its attendance."""
+    """A meeting's page: its items in scope with their recusals, resolutions, ballots (by name) and
+    follow-up tasks, and its attendance. A fixed number of queries, however many items."""
     items = list(
         items_visible_to(actor)
         .filter(meeting=meeting)
         .select_related("clue", "resolution")
-        .prefetch_related("recusals__staff")
+        .prefetch_related(
+            "recusals__staff",
+            Prefetch("resolution__ballots", queryset=Ballot.objects.select_related("staff").order_by("id")),
+            Prefetch(
+                "resolution__follow_ups", queryset=FollowUp.objects.select_related("unit", "assignee").order_by("seq")
+            ),
+        )
         .order_by("order")
     )
     hidden = AgendaItem.objects.filter(meeting=meeting).count() - len(items)
     attendances = list(Attendance.objects.filter(meeting=meeting).select_related("staff", "staff__home_unit"))
-    return {"items": items, "hidden_items": hidden, "attendances": attendances}
+    follow_ups = [
+        f
+        for item in items
+        if item.state == "decided"
+        for f in item.resolution.follow_ups.all()  # type: ignore[attr-defined]
+    ]
+    return {"items": items, "hidden_items": hidden, "attendances": attendances, "follow_ups": follow_ups}
 
 
 def parse_month(value: str | None) -> tuple[int, int]:

@@ -4,15 +4,18 @@ zone's regular-meeting rules.
 
 Each is one function and one transaction: lock the meeting (or the item), check the actor against
 the scope and the role rule, check the state table, write with ``update_fields``, record the audit
-event. Deciding an item runs the agenda kind's ``on_resolution`` hook in the same transaction, so the
-linked object moves with the decision or not at all.
+event. Deciding an item records one ballot per eligible member (记名表决) and runs the agenda kind's
+``on_resolution`` hook in the same transaction, so the linked object moves with the decision or not
+at all. A resolution may assign follow-up tasks (会议交办事项), each on a deadline of its own that
+the assignee's report of the 办结情况 closes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,12 +29,15 @@ from xiezuoqu.clues.models import Clue
 from xiezuoqu.clues.selectors import can_view_clue
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.numbering import next_in_sequence
-from xiezuoqu.org.models import StaffMember, Zone
+from xiezuoqu.org.models import StaffMember, Unit, Zone
 
 from .agenda import AGENDA_KINDS
 from .models import (
     AgendaItem,
     Attendance,
+    Ballot,
+    FollowUp,
+    FollowUpState,
     ItemRecusal,
     ItemState,
     Kind,
@@ -41,10 +47,15 @@ from .models import (
     RegularSchedule,
     Resolution,
     ResolutionCounter,
+    Vote,
 )
 from .selectors import (
+    VOTING_MEMBERS_RULE,
+    ItemTally,
+    can_view_follow_up,
     can_view_item,
     can_view_meeting,
+    follow_up_units,
     may_convene,
     may_record,
     more_than_share,
@@ -54,6 +65,12 @@ from .selectors import (
 from .workflow import Action, State, next_state
 
 RESOLUTION_PATTERN = "{commission}{zone}协〔{year}〕决{seq}号"
+# 日常工作规定: what a meeting assigns has a unit, a date and a supervised deadline (registered in apps.py).
+FOLLOW_UP_DEADLINE_KIND = "meeting.assignment"
+FOLLOW_UP_DEADLINE_LABEL = "会议交办事项"
+FOLLOW_UP_RULE = "协作区日常工作规定：会议议定的交办事项明确承办单位和办结时限，逾期督办"
+# The longest period a 阶段工作总结 may cover.
+MAX_PERIOD_DAYS = 1830
 CHINESE_DIGITS = "零一二三四五六七八九"
 
 
@@ -221,13 +238,24 @@ def add_agenda_item(
     title: str = "",
     clue_id: Any = None,
     target: models.Model | None = None,
+    period: tuple[date, date] | None = None,
     request: HttpRequest | None = None,
 ) -> AgendaItem:
-    """增加议题: a clue to study, a report to hear, or an object whose next step the meeting decides
-    (its kind's ``check_target`` says whether it is ready). One object stands on one pending item."""
+    """增加议题: a clue to study, a report to hear, a period to sum up (总结会), or an object whose next
+    step the meeting decides (its kind's ``check_target`` says whether it is ready). One object stands
+    on one pending item."""
     entry = AGENDA_KINDS.get(kind)
     if entry is None:
         raise ValidationFailed("请选择议题类型。", field_errors={"kind": ["请选择。"]})
+    if entry.needs_period:
+        if period is None or period[0] is None or period[1] is None:
+            raise ValidationFailed(f"“{entry.label}”议题须选择统计期间。", field_errors={"period": ["请选择。"]})
+        if period[1] < period[0]:
+            raise ValidationFailed("统计期间的结束日期不能早于开始日期。", field_errors={"period": ["起止颠倒。"]})
+        if (period[1] - period[0]).days > MAX_PERIOD_DAYS:
+            raise ValidationFailed("统计期间不能超过五年。", field_errors={"period": ["过长。"]})
+    else:
+        period = None
     if entry.target_model and target is None:
         raise ValidationFailed(f"“{entry.label}”议题须指明所研究的事项。", field_errors={"target": ["请选择。"]})
     if target is not None and entry.target_model and target._meta.label_lower != entry.target_model:
@@ -256,6 +284,10 @@ def add_agenda_item(
         ):
             raise RuleViolation("该事项已列入会议议题，尚待表决，不能重复列入。")
         text = _text(title)[:200] or (str(target) if target is not None else str(clue) if clue else "")
+        if not text and period is not None:
+            from .summary import Period, period_label
+
+            text = f"{Period(*period, label=period_label(*period)).text}工作总结"
         if not text:
             raise ValidationFailed("请填写议题。", field_errors={"title": ["请填写。"]})
         last = AgendaItem.objects.filter(meeting=meeting).aggregate(models.Max("order"))["order__max"] or 0
@@ -268,13 +300,21 @@ def add_agenda_item(
             clue=clue,
             target_type=content_type,
             target_id=target.pk if target is not None else None,
+            period_start=period[0] if period else None,
+            period_end=period[1] if period else None,
             added_by_id=actor.user_id,
         )
         record_event(
             actor=actor,
             action="meeting.item_added",
             target=meeting,
-            detail={"item": item.pk, "kind": kind, "clue": clue.pk if clue else None, "target": item.target_id},
+            detail={
+                "item": item.pk,
+                "kind": kind,
+                "clue": clue.pk if clue else None,
+                "target": item.target_id,
+                "period": [period[0], period[1]] if period else None,
+            },
             request=request,
         )
     return item
@@ -424,26 +464,104 @@ def recuse_from_item(
 
 # --- decide ----------------------------------------------------------------------------------------------
 
+# What a ballot may say: the code or the word the minutes print.
+VOTE_WORDS: dict[str, str] = {**{v: v for v in Vote.values}, **{str(label): value for value, label in Vote.choices}}
+MAX_FOLLOW_UP_DAYS = 1830
+
+
+@dataclass(frozen=True)
+class FollowUpInput:
+    """会议交办事项 as the meeting resolved it: the task, the unit (or the person, whose unit it then
+    is) and the date by which it is to be done."""
+
+    task: str
+    due_on: date | None
+    unit_id: int | None = None
+    assignee_id: int | None = None
+
 
 @dataclass(frozen=True)
 class DecisionInput:
-    outcome: str
-    votes_for: int
-    votes_against: int
-    votes_abstain: int
+    """表决: ``ballots`` maps each eligible member (staff id) to for / against / abstain; the outcome
+    follows from them. ``outcome`` is empty (follow the ballots), ``defer`` (暂缓研究: no vote, no
+    ballots), or agree / disagree as the recorder expects it — refused when the ballots say otherwise."""
+
     text: str
+    ballots: Mapping[Any, str] = field(default_factory=dict)
+    outcome: str = ""
+    follow_ups: Sequence[FollowUpInput] = ()
+
+
+def parse_ballots(raw: Mapping[Any, Any]) -> dict[int, str]:
+    """``{staff_id: vote}`` with ids as integers and votes as Vote values; refuses anything else."""
+    ballots: dict[int, str] = {}
+    for key, vote in raw.items():
+        try:
+            staff_id = int(key)
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                "表决票须按干部编号登记。", field_errors={"ballots": [f"“{key}”不是干部编号。"]}
+            ) from None
+        value = VOTE_WORDS.get(str(vote or "").strip())
+        if value is None:
+            raise ValidationFailed(
+                "表决意见须为同意（for）、不同意（against）或弃权（abstain）。",
+                field_errors={"ballots": [f"干部编号 {staff_id} 的表决意见“{vote}”无效。"]},
+            )
+        if staff_id in ballots:
+            raise ValidationFailed(
+                "同一人对同一议题只能投一票。", field_errors={"ballots": [f"干部编号 {staff_id} 重复。"]}
+            )
+        ballots[staff_id] = value
+    return ballots
+
+
+def _check_ballots(item: AgendaItem, counts: ItemTally, ballots: dict[int, str]) -> list[int]:
+    """民主集中制: a ballot only from a voting member present and not withdrawn from the item, and one
+    from every such member. Returns the eligible members in the order of the attendance list."""
+    rows = {a.staff_id: a for a in Attendance.objects.filter(meeting_id=item.meeting_id).select_related("staff")}
+    names = {staff_id: a.staff.name for staff_id, a in rows.items()}
+    strangers = [s for s in ballots if s not in rows]
+    if strangers:
+        names.update(StaffMember.objects.filter(pk__in=strangers).values_list("pk", "name"))
+    refused = []
+    for staff_id in ballots:
+        name = names.get(staff_id, f"干部编号 {staff_id} 的人员")
+        row = rows.get(staff_id)
+        if row is None or not row.is_voting:
+            refused.append(f"{name}不是本次会议有表决权的成员（{VOTING_MEMBERS_RULE}）")
+        elif row.presence != Presence.PRESENT:
+            refused.append(f"{name}{row.get_presence_display()}，未出席会议")
+        elif staff_id in counts.recused_ids:
+            refused.append(f"{name}已回避本议题")
+    if refused:
+        raise RuleViolation(
+            "以下表决票不予登记：" + "；".join(refused) + "。只有出席会议且无须回避的有表决权成员可以表决。",
+            field_errors={"ballots": refused},
+        )
+    order = [staff_id for staff_id, a in rows.items() if a.is_voting and staff_id in counts.eligible_ids]
+    missing = [names[s] for s in order if s not in ballots]
+    if missing:
+        raise ValidationFailed(
+            f"出席且无须回避的有表决权成员须逐人表决：{'、'.join(missing)}尚未登记表决意见。",
+            field_errors={"ballots": [f"{n}尚未表决。" for n in missing]},
+        )
+    return order
 
 
 def decide_item(*, actor: Actor, item_id: Any, data: DecisionInput, request: HttpRequest | None = None) -> Resolution:
-    """表决议题: the members present and not withdrawn from the item vote; more than half of the zone's
-    voting members must take part, and agreement needs more than half of them for it (民主集中制).
-    The resolution is numbered in the zone's yearly series and the item's kind moves its object —
-    all in one transaction, and only once: a second decision of the same item is refused."""
-    if data.outcome not in Outcome.values:
+    """表决议题 (记名表决): every member present and not withdrawn from the item votes 同意, 不同意 or 弃权,
+    one ballot each; more than half of the zone's voting members must be able to vote, and the item is
+    agreed when more than half of them vote for it (民主集中制) — otherwise it is not. The counts of the
+    resolution are the sums of its ballots. 暂缓研究 puts the item off without a vote.
+    The resolution is numbered in the zone's yearly series, may assign follow-up tasks, and the item's
+    kind moves its object — all in one transaction, and only once: a second decision is refused."""
+    if data.outcome and data.outcome not in Outcome.values:
         raise ValidationFailed("请选择表决结果。", field_errors={"outcome": ["请选择。"]})
-    votes = (data.votes_for, data.votes_against, data.votes_abstain)
-    if any(v is None or v < 0 for v in votes):
-        raise ValidationFailed("票数不能为负数。", field_errors={"votes_for": ["票数有误。"]})
+    ballots = parse_ballots(data.ballots)
+    deferring = data.outcome == Outcome.DEFER
+    if deferring and ballots:
+        raise ValidationFailed("暂缓研究的议题不进行表决，不登记表决票。", field_errors={"ballots": ["请勿登记。"]})
     text = _required(data.text, "text", "决议内容")
     with transaction.atomic():
         item = _lock_item(actor, item_id)
@@ -456,23 +574,28 @@ def decide_item(*, actor: Actor, item_id: Any, data: DecisionInput, request: Htt
         counts = tally(item)
         if actor.staff_id in counts.recused_ids:
             raise NotPermitted("您已回避本议题，不能记录其表决结果，请由其他组长、副组长记录。")
-        # Without a quorum nothing is decided on the merits; the item may only be put off (暂缓).
-        if not counts.quorate and data.outcome != Outcome.DEFER:
-            raise RuleViolation(
-                f"本议题有表决权成员应到 {counts.voting_members} 人，出席且无须回避的 {len(counts.eligible_ids)} 人，"
-                "未超过半数，不能表决。请暂缓研究或改期。"
-            )
-        eligible = len(counts.eligible_ids)
-        if (data.outcome != Outcome.DEFER or any(votes)) and sum(votes) != eligible:
-            raise ValidationFailed(
-                f"参加表决的应为 {eligible} 人（出席且无须回避的有表决权成员），票数合计须等于 {eligible}。",
-                field_errors={"votes_for": ["票数合计不符。"]},
-            )
-        carried = more_than_share(data.votes_for, counts.voting_members)
-        if data.outcome == Outcome.AGREE and not carried:
-            raise RuleViolation("同意票未超过应到会有表决权成员的半数，不能形成“同意”的决议。")
-        if data.outcome == Outcome.DISAGREE and carried:
-            raise RuleViolation("同意票已超过应到会有表决权成员的半数，表决结果应为“同意”。")
+        order: list[int] = []
+        votes = Counter(ballots.values())
+        if deferring:
+            outcome = Outcome.DEFER
+        else:
+            # Without a quorum nothing is decided on the merits; the item may only be put off (暂缓).
+            if not counts.quorate:
+                raise RuleViolation(
+                    f"本议题有表决权成员应到 {counts.voting_members} 人，出席且无须回避的 "
+                    f"{len(counts.eligible_ids)} 人，未超过半数，不能表决。请暂缓研究或改期。"
+                )
+            order = _check_ballots(item, counts, ballots)
+            carried = more_than_share(votes[Vote.FOR], counts.voting_members)
+            outcome = Outcome.AGREE if carried else Outcome.DISAGREE
+            if data.outcome == Outcome.AGREE and not carried:
+                raise RuleViolation(
+                    f"同意票 {votes[Vote.FOR]} 票，未超过应到会有表决权成员（{counts.voting_members} 人）的半数，"
+                    "不能形成“同意”的决议。"
+                )
+            if data.outcome == Outcome.DISAGREE and carried:
+                raise RuleViolation("同意票已超过应到会有表决权成员的半数，表决结果应为“同意”。")
+        follow_ups = [_follow_up_fields(meeting, f) for f in data.follow_ups]
         entry = AGENDA_KINDS.get(item.kind)
         target = item_target(item)
         if entry is not None and entry.check_target is not None and target is not None:
@@ -487,15 +610,18 @@ def decide_item(*, actor: Actor, item_id: Any, data: DecisionInput, request: Htt
             year=year,
             seq=seq,
             number=resolution_number(zone, year, seq),
-            outcome=data.outcome,
-            votes_for=data.votes_for,
-            votes_against=data.votes_against,
-            votes_abstain=data.votes_abstain,
+            outcome=outcome,
+            votes_for=votes[Vote.FOR],
+            votes_against=votes[Vote.AGAINST],
+            votes_abstain=votes[Vote.ABSTAIN],
             voting_members=counts.voting_members,
-            present_voters=eligible,
+            present_voters=len(counts.eligible_ids),
+            by_ballot=True,
             text=text,
             decided_by_id=actor.user_id,
         )
+        Ballot.objects.bulk_create([Ballot(resolution=resolution, staff_id=s, vote=ballots[s]) for s in order])
+        _check_counts(resolution)
         item.state = ItemState.DECIDED
         item.save(update_fields=["state"])
         record_event(
@@ -506,15 +632,221 @@ def decide_item(*, actor: Actor, item_id: Any, data: DecisionInput, request: Htt
             detail={
                 "item": item.pk,
                 "resolution": resolution.number,
-                "outcome": data.outcome,
-                "votes": list(votes),
+                "outcome": outcome,
+                "ballots": {str(s): ballots[s] for s in order},
+                "votes": [resolution.votes_for, resolution.votes_against, resolution.votes_abstain],
                 "recused": sorted(counts.recused_ids),
             },
             request=request,
         )
+        for fields in follow_ups:
+            _create_follow_up(actor, meeting, resolution, fields, request)
         if entry is not None and entry.on_resolution is not None:
             entry.on_resolution(item, resolution, actor)
     return resolution
+
+
+def _check_counts(resolution: Resolution) -> None:
+    """The resolution's counts are its ballots' sums (counted again from the rows just written)."""
+    stored = Ballot.objects.filter(resolution=resolution).aggregate(
+        votes_for=models.Count("pk", filter=models.Q(vote=Vote.FOR)),
+        votes_against=models.Count("pk", filter=models.Q(vote=Vote.AGAINST)),
+        votes_abstain=models.Count("pk", filter=models.Q(vote=Vote.ABSTAIN)),
+    )
+    recorded = {name: getattr(resolution, name) for name in stored}
+    if stored != recorded:
+        raise RuleViolation(f"决议票数与表决票不一致（表决票 {stored}，票数 {recorded}），未予登记。")
+
+
+# --- 会议交办事项 --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FollowUpFields:
+    task: str
+    unit: Unit
+    assignee: StaffMember | None
+    due_on: date
+
+
+def _follow_up_fields(meeting: Meeting, data: FollowUpInput) -> _FollowUpFields:
+    """Check one task: its text, a unit of the zone (or its lead office), a person of that unit, a date
+    after today."""
+    task = _required(data.task, "task", "交办事项")
+    if len(task) > 500:
+        raise ValidationFailed("交办事项不能超过 500 字。", field_errors={"task": ["过长。"]})
+    today = timezone.localdate()
+    if data.due_on is None:
+        raise ValidationFailed("请填写办结时限。", field_errors={"due_on": ["请填写。"]})
+    if data.due_on <= today:
+        raise ValidationFailed("办结时限须晚于今天。", field_errors={"due_on": ["须晚于今天。"]})
+    if (data.due_on - today).days > MAX_FOLLOW_UP_DAYS:
+        raise ValidationFailed("办结时限不能超过五年。", field_errors={"due_on": ["过远。"]})
+    assignee = None
+    if data.assignee_id:
+        assignee = (
+            StaffMember.objects.filter(pk=data.assignee_id, commission_id=meeting.commission_id, is_active=True)
+            .select_related("home_unit")
+            .first()
+        )
+        if assignee is None:
+            raise ValidationFailed("承办人须为本纪委监委在岗干部。", field_errors={"assignee": ["人员有误。"]})
+    unit_id = data.unit_id or (assignee.home_unit_id if assignee else None)
+    if not unit_id:
+        raise ValidationFailed("请选择承办单位。", field_errors={"unit": ["请选择。"]})
+    unit = Unit.objects.filter(pk=unit_id, commission_id=meeting.commission_id, is_active=True).first()
+    if unit is None:
+        raise ValidationFailed("承办单位须为本纪委监委在用单位。", field_errors={"unit": ["单位有误。"]})
+    if unit not in follow_up_units(meeting):
+        raise RuleViolation(f"{unit.name}不是{meeting.zone.name}的成员单位，协作区会议不能向其交办事项。")
+    if assignee is not None and assignee.home_unit_id != unit.pk:
+        raise ValidationFailed(
+            f"承办人{assignee.name}不是{unit.name}的干部。", field_errors={"assignee": ["须为承办单位的干部。"]}
+        )
+    return _FollowUpFields(task, unit, assignee, data.due_on)
+
+
+def _create_follow_up(
+    actor: Actor, meeting: Meeting, resolution: Resolution, fields: _FollowUpFields, request: HttpRequest | None
+) -> FollowUp:
+    """Write the task and start its deadline (kind ``meeting.assignment``), owned by the unit."""
+    from xiezuoqu.deadlines.services import open_deadline
+
+    last = FollowUp.objects.filter(resolution=resolution).aggregate(models.Max("seq"))["seq__max"] or 0
+    today = timezone.localdate()
+    assert actor.user_id is not None
+    follow_up = FollowUp.objects.create(
+        resolution=resolution,
+        seq=last + 1,
+        task=fields.task,
+        unit=fields.unit,
+        assignee=fields.assignee,
+        due_on=fields.due_on,
+        assigned_on=today,
+        assigned_by_id=actor.user_id,
+    )
+    # 日常工作规定: a task the meeting assigns has an owner and a date, and is supervised like any timer.
+    open_deadline(
+        actor=actor,
+        target=follow_up,
+        kind=FOLLOW_UP_DEADLINE_KIND,
+        label=FOLLOW_UP_DEADLINE_LABEL,
+        start=today,
+        days=(fields.due_on - today).days,
+        responsible_unit=fields.unit,
+        zone=meeting.zone,
+        request=request,
+    )
+    record_event(
+        actor=actor,
+        action="meeting.follow_up_assigned",
+        target=follow_up,
+        changes={"state": [None, follow_up.state]},
+        detail={
+            "meeting": meeting.pk,
+            "resolution": resolution.number,
+            "unit": fields.unit.pk,
+            "assignee": fields.assignee.pk if fields.assignee else None,
+            "due_on": fields.due_on,
+        },
+        request=request,
+    )
+    return follow_up
+
+
+def assign_follow_up(
+    *, actor: Actor, item_id: Any, data: FollowUpInput, request: HttpRequest | None = None
+) -> FollowUp:
+    """会议交办事项 after the vote: while the meeting sits, a decided item's resolution assigns a task."""
+    with transaction.atomic():
+        item = _lock_item(actor, item_id)
+        meeting = Meeting.objects.select_for_update().select_related("zone").get(pk=item.meeting_id)
+        _check_recorder(actor, meeting, Action.ASSIGN)
+        next_state(meeting.state, Action.ASSIGN)
+        resolution = Resolution.objects.filter(item=item).first()
+        if resolution is None:
+            raise RuleViolation("该议题尚未表决：交办事项由会议决议确定，请先表决。")
+        if actor.staff_id in set(ItemRecusal.objects.filter(item=item).values_list("staff_id", flat=True)):
+            raise NotPermitted("您已回避本议题，不能登记其交办事项。")
+        follow_up = _create_follow_up(actor, meeting, resolution, _follow_up_fields(meeting, data), request)
+    return follow_up
+
+
+def may_report_follow_up(actor: Actor, follow_up: FollowUp, zone_id: int) -> bool:
+    """The assignee's unit (its staff, or the person named) or the convening zone leader."""
+    from xiezuoqu.intake.selectors import own_unit_ids
+
+    if actor.user_id is None or actor.is_admin or not actor.is_staff_worker:
+        return False
+    return (
+        follow_up.unit_id in own_unit_ids(actor)
+        or (actor.staff_id is not None and follow_up.assignee_id == actor.staff_id)
+        or may_convene(actor, zone_id)
+    )
+
+
+def report_follow_up(
+    *,
+    actor: Actor,
+    follow_up_id: Any,
+    result: str,
+    done_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> FollowUp:
+    """办结情况: the assignee's unit (or the zone leader) reports the task done; its deadline is met on
+    that day (late when after the due date)."""
+    from xiezuoqu.deadlines.services import close_deadline
+
+    text = _required(result, "result", "办结情况")
+    today = timezone.localdate()
+    day = done_on or today
+    if day > today:
+        raise ValidationFailed("办结日期不能晚于今天。", field_errors={"done_on": ["不能晚于今天。"]})
+    with transaction.atomic():
+        follow_up = _lock_follow_up(actor, follow_up_id)
+        meeting = Meeting.objects.get(pk=follow_up.resolution.item.meeting_id)
+        if not may_report_follow_up(actor, follow_up, meeting.zone_id):
+            raise NotPermitted(
+                "只有承办单位或协作区组长可以报告交办事项办结情况。",
+                audit_action="meeting.follow_up_reported",
+                target_type="meetings.followup",
+                target_id=str(follow_up.pk),
+            )
+        if follow_up.state != FollowUpState.OPEN:
+            raise InvalidTransition(f"该交办事项已于 {follow_up.done_on:%Y-%m-%d} 办结，不能重复报告。")
+        if day < follow_up.assigned_on:
+            raise ValidationFailed("办结日期不能早于交办日期。", field_errors={"done_on": ["早于交办日期。"]})
+        assert actor.user_id is not None
+        follow_up.state, follow_up.result, follow_up.done_on = FollowUpState.DONE, text, day
+        follow_up.reported_by_id, follow_up.reported_at = actor.user_id, timezone.now()
+        follow_up.save(update_fields=["state", "result", "done_on", "reported_by", "reported_at"])
+        deadline = close_deadline(
+            actor=actor, target=follow_up, kind=FOLLOW_UP_DEADLINE_KIND, met_on=day, request=request
+        )
+        record_event(
+            actor=actor,
+            action="meeting.follow_up_reported",
+            target=follow_up,
+            changes={"state": [FollowUpState.OPEN, FollowUpState.DONE], "done_on": [None, day]},
+            detail={"result": text, "late": day > follow_up.due_on, "deadline": deadline.pk if deadline else None},
+            request=request,
+        )
+    return follow_up
+
+
+def _lock_follow_up(actor: Actor, follow_up_id: Any) -> FollowUp:
+    try:
+        follow_up = (
+            FollowUp.objects.select_for_update(of=("self",))
+            .filter(pk=int(follow_up_id))
+            .select_related("resolution__item__meeting", "resolution__item__clue")
+            .first()
+        )
+    except (TypeError, ValueError):
+        follow_up = None
+    if follow_up is None or not can_view_follow_up(actor, follow_up):
+        raise NotFound(audit_action="followup.viewed", target_type="meetings.followup", target_id=str(follow_up_id))
+    return follow_up
 
 
 def item_target(item: AgendaItem) -> models.Model | None:

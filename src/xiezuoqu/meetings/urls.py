@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:meeting_id>/", views.detail, name="detail"),
     path("<int:meeting_id>/act/", views.act, name="act"),
     path("<int:meeting_id>/minutes.docx", views.minutes, name="minutes"),
+    path("follow-ups/<int:follow_up_id>/", views.follow_up, name="follow_up"),
 ]

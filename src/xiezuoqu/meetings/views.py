@@ -1,6 +1,7 @@
 """Pages of zone meetings: the zone's meeting calendar (a month list with the regular meetings its
-rules call for), convening a meeting, a meeting's page with its agenda, attendance, recusals and
-votes, the minutes (.docx), and the zone's regular-meeting rules.
+rules call for), convening a meeting, a meeting's page with its agenda, attendance, recusals, the
+ballots by name, follow-up tasks and a 总结会's figures, the minutes (.docx), a follow-up task's page
+(where its unit reports it done), and the zone's regular-meeting rules.
 
 Thin: parse the request, call a selector or a service, render.
 """
@@ -16,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiezuoqu.access.actor import Actor, actor_for
@@ -23,14 +25,17 @@ from xiezuoqu.access.registry import policy_for
 from xiezuoqu.audit.services import record_view
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
 from xiezuoqu.recusal.models import Ground
-from xiezuoqu.web.forms import parse_datetime, parse_id, require_staff, show_error
+from xiezuoqu.web.forms import parse_date, parse_datetime, parse_id, require_staff, show_error
 
 from . import services
 from .agenda import AGENDA_KINDS
 from .documents import minutes_docx, minutes_filename
-from .models import Kind, Outcome, Presence, RegularSchedule
+from .models import FollowUpState, Kind, Presence, RegularSchedule, Vote
 from .selectors import (
     VOTING_MEMBERS_RULE,
+    can_view_meeting,
+    follow_up_units,
+    get_follow_up_for,
     get_meeting_for,
     may_convene,
     may_record,
@@ -42,6 +47,7 @@ from .selectors import (
     tally,
     zones_for,
 )
+from .summary import figures_for_item, period_presets, preset_period
 from .workflow import STATE_TAGS, Action, allowed_actions
 
 
@@ -118,13 +124,17 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     page = meeting_page(actor, meeting)
     with transaction.atomic():  # its items name clues: reading them is on record
         record_view(actor=actor, target=meeting, request=request, detail={"items": [i.pk for i in page["items"]]})
+    voting = [a for a in page["attendances"] if a.is_voting]
     for item in page["items"]:
         pending = meeting.state == "held" and item.state == "pending"
         item.tally = tally(item) if pending else None  # type: ignore[attr-defined]
+        # 记名表决: the form lists each member who may vote on the item, in the order of the list.
+        item.voters = [a.staff for a in voting if a.staff_id in item.tally.eligible_ids] if pending else []  # type: ignore[attr-defined]
+        item.figures = figures_for_item(item)  # type: ignore[attr-defined]
     waiting = []
     if may_convene(actor, meeting.zone_id) and meeting.state == "planned":
         for entry in AGENDA_KINDS.values():
-            if entry.candidates is not None:
+            if entry.candidates is not None and entry.offered_on(meeting.kind):
                 waiting += [(entry.kind, entry.label, obj) for obj in entry.candidates(actor, meeting.zone_id)]
     return render(
         request,
@@ -140,10 +150,31 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "agenda_kinds": [(k.kind, k.label) for k in AGENDA_KINDS.values() if not k.target_model],
             "waiting": waiting,
             "presences": [(v, lbl) for v, lbl in Presence.choices if v != Presence.UNRECORDED],
-            "outcomes": Outcome.choices,
+            "votes": Vote.choices,
             "grounds": Ground.choices,
             "voting_rule": VOTING_MEMBERS_RULE,
+            "presets": period_presets(timezone.localdate()),
+            "zone_units": follow_up_units(meeting) if may_record(actor, meeting.zone_id) else [],
+            "today": timezone.localdate(),
         },
+    )
+
+
+def _period(post: Any) -> tuple[date, date] | None:
+    """A 总结会 period: a preset (本季度, 上半年, 本年度 ...) or the dates given."""
+    preset = preset_period(post.get("period", ""))
+    if preset is not None:
+        return preset.start, preset.end
+    start, end = parse_date(post.get("period_start")), parse_date(post.get("period_end"))
+    return (start, end) if start and end else None
+
+
+def _follow_up_input(post: Any, prefix: str = "") -> services.FollowUpInput:
+    return services.FollowUpInput(
+        task=post.get(f"{prefix}task", ""),
+        due_on=parse_date(post.get(f"{prefix}due_on")),
+        unit_id=parse_id(post.get(f"{prefix}unit")),
+        assignee_id=parse_id(post.get(f"{prefix}assignee")),
     )
 
 
@@ -175,6 +206,7 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 title=post.get("title", ""),
                 clue_id=parse_id(post.get("clue_id")),
                 target=target,
+                period=_period(post),
                 request=request,
             )
         elif action == "attendance":
@@ -199,17 +231,24 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 request=request,
             )
         elif action == "decide":
+            # 暂缓研究 is its own button: no vote is taken, so no ballots are sent.
+            deferring = post.get("outcome") == "defer"
+            ballots = {} if deferring else {v: post.get(f"vote_{v}", "") for v in post.getlist("voter")}
+            follow_ups = [_follow_up_input(post)] if post.get("task", "").strip() else []
             services.decide_item(
                 actor=actor,
                 item_id=post.get("item_id"),
                 data=services.DecisionInput(
-                    outcome=post.get("outcome", ""),
-                    votes_for=parse_id(post.get("votes_for")) or 0,
-                    votes_against=parse_id(post.get("votes_against")) or 0,
-                    votes_abstain=parse_id(post.get("votes_abstain")) or 0,
                     text=post.get("text", ""),
+                    ballots=ballots,
+                    outcome="defer" if deferring else "",
+                    follow_ups=follow_ups,
                 ),
                 request=request,
+            )
+        elif action == "assign":
+            services.assign_follow_up(
+                actor=actor, item_id=post.get("item_id"), data=_follow_up_input(post), request=request
             )
         elif action == "minutes":
             services.issue_minutes(actor=actor, meeting_id=meeting_id, summary=post.get("summary", ""), request=request)
@@ -222,6 +261,46 @@ def act(request: HttpRequest, meeting_id: int) -> HttpResponse:
     else:
         messages.success(request, "已办理。")
     return redirect("meetings:detail", meeting_id)
+
+
+@login_required
+def follow_up(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    """会议交办事项: what, to whom, by when, its deadline; the unit (or the zone leader) reports it done."""
+    actor = actor_for(request.user)
+    require_staff(actor)
+    task = get_follow_up_for(actor, follow_up_id)
+    if request.method == "POST":
+        try:
+            services.report_follow_up(
+                actor=actor,
+                follow_up_id=task.pk,
+                result=request.POST.get("result", ""),
+                done_on=parse_date(request.POST.get("done_on")),
+                request=request,
+            )
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "已报告办结情况。")
+            return redirect("meetings:follow_up", task.pk)
+    meeting = task.resolution.item.meeting
+    with transaction.atomic():
+        record_view(actor=actor, target=task, request=request)
+    from xiezuoqu.deadlines.services import deadline_for
+
+    return render(
+        request,
+        "meetings/follow_up.html",
+        {
+            "task": task,
+            "meeting": meeting,
+            "deadline": deadline_for(task, services.FOLLOW_UP_DEADLINE_KIND),
+            "may_report": task.state == FollowUpState.OPEN
+            and services.may_report_follow_up(actor, task, meeting.zone_id),
+            "sees_meeting": can_view_meeting(actor, meeting),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

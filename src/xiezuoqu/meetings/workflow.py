@@ -6,7 +6,8 @@
 An agenda item is *pending* until the meeting decides it; the decision (决议) carries a resolution
 number and, through the agenda kind's ``on_resolution`` hook, moves the linked object (a filing
 proposal, later a case) in the same transaction. 暂缓 (defer) also decides the item: the linked object
-waits for a later meeting's new item.
+waits for a later meeting's new item. While the meeting is held, a decided item's resolution may
+assign follow-up tasks (会议交办事项); each then runs on its own deadline, after the minutes too.
 
 ``next_state`` is the one place that says which move is allowed; nothing else assigns ``Meeting.state``.
 """
@@ -31,6 +32,7 @@ class Action(models.TextChoices):
     RECORD_ATTENDANCE = "record_attendance", "登记出席情况"
     HOLD = "hold", "召开会议"
     DECIDE = "decide", "表决议题"
+    ASSIGN = "assign", "登记会议交办事项"
     RECUSE = "recuse", "登记议题回避"
     ISSUE_MINUTES = "issue_minutes", "印发会议纪要"
     CANCEL = "cancel", "取消会议"
@@ -49,6 +51,8 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     (S.HELD, A.RECUSE): S.HELD,
     # 民主集中制: each item is decided by the members present and not withdrawn from it.
     (S.HELD, A.DECIDE): S.HELD,
+    # 会议交办事项 are the meeting's: assigned while it sits (before the minutes are issued).
+    (S.HELD, A.ASSIGN): S.HELD,
     (S.HELD, A.ISSUE_MINUTES): S.MINUTES_ISSUED,
 }
 
@@ -57,7 +61,8 @@ WHO: dict[str, str] = {
     A.ADD_ITEM: "协作区组长",
     A.RECORD_ATTENDANCE: "协作区组长、副组长",
     A.HOLD: "协作区组长",
-    A.DECIDE: "协作区组长、副组长（记录表决结果）",
+    A.DECIDE: "协作区组长、副组长（逐人记录表决票）",
+    A.ASSIGN: "协作区组长、副组长（记录会议议定的交办事项）",
     A.RECUSE: "协作区组长、副组长；有利益冲突者自动回避",
     A.ISSUE_MINUTES: "协作区组长",
     A.CANCEL: "协作区组长",
