@@ -72,7 +72,8 @@ def _announce(host: str, port: str) -> None:
         "  后台任务进程已启动（django-tasks-db）。按 Ctrl+C 停止。",
         f"  演示账号（密码均为 {DEMO_PASSWORD}）：",
     ]
-    lines += [f"    {username:<12} {role}" for username, role, _ in DEMO_LOGINS]
+    width = max(len(username) for username, _, _ in DEMO_LOGINS)
+    lines += [f"    {username:<{width}} {who}" for username, _, who in DEMO_LOGINS]
     print("\n".join(lines) + "\n", flush=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import make_staff
 from xiezuoqu.access.actor import build_actor
 from xiezuoqu.accounts import services as accounts
 from xiezuoqu.accounts.roles import Role
@@ -14,7 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_account_linked_to_a_zone_leader_without_the_role_is_no_leader(demo):
-    zone = Zone.objects.get(number=2)
+    # Every demo zone's leader has a login already: a fifth zone, led by a cadre who has none.
+    leadership = Unit.objects.get(commission__is_demo=True, kind=Unit.Kind.LEADERSHIP)
+    zone = Zone.objects.create(
+        commission=leadership.commission, number=5, name="第五协作区", leader=make_staff(leadership)
+    )
     user = accounts.create_user(
         actor=demo.actor("xitong"), username="shadow", password="a long pass phrase 2026", staff_id=zone.leader_id
     )

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from xiezuoqu.accounts.models import RoleAssignment, User
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.demo.data import DEMO_LOGINS, DEMO_PASSWORD
-from xiezuoqu.org.models import Unit, Zone
+from xiezuoqu.org.models import Unit, Zone, ZoneMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,9 @@ def test_the_demo_logins_are_the_published_list():
         "anquan",
         "shenji",
         "xzshuji2",
+        *(f"zuzhang{n}" for n in range(1, 5)),
+        *(f"fuzuzhang{n}" for n in range(1, 5)),
+        *(f"jianchashi{n}" for n in range(1, 5)),
     } <= set(USERNAMES)
     assert {label for _, label, _ in DEMO_LOGINS} == {str(role.label) for role in Role}
 
@@ -138,3 +141,34 @@ def test_township_logins_in_different_zones_reach_different_units(demo):
     assert not first.role_unit_ids & zone_two
     assert second.role_unit_ids <= zone_two
     assert demo.actor("shuji").work_unit_ids() is None
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_each_zone_has_its_leader_deputy_and_office_logins(demo, number):
+    """zuzhangN leads zone N (role and Zone.leader), fuzuzhangN directs its office and deputises it
+    (role and ZoneDeputy), jianchashiN works in its office: each zone's approvals and meetings can be driven."""
+    zone = Zone.objects.get(commission__is_demo=True, number=number)
+    leader, deputy, office = (demo.actor(f"{who}{number}") for who in ("zuzhang", "fuzuzhang", "jianchashi"))
+    assert leader.led_zone_ids == {zone.pk}
+    assert leader.staff_id == zone.leader_id
+    assert deputy.deputy_zone_ids == {zone.pk}
+    assert zone.deputies.filter(staff_id=deputy.staff_id, end_date__isnull=True).exists()
+    assert demo.user(f"fuzuzhang{number}").staff.home_unit_id == zone.inspection_office_id
+    assert office.office_zone_ids == {zone.pk} and not office.deputy_zone_ids
+    assert demo.user(f"jianchashi{number}").staff.home_unit_id == zone.inspection_office_id
+
+
+def test_township_secretary_logins_hold_the_role_at_their_own_township(demo):
+    """Every township-secretary login is its township committee's head (slot 0) and holds the role there;
+    each zone has three such logins in three different townships of the zone."""
+    per_zone: dict[int, set[str]] = {}
+    for username in USERNAMES:
+        user = demo.user(username)
+        grants = list(RoleAssignment.objects.filter(user=user, role=Role.TOWNSHIP_SECRETARY))
+        if not grants:
+            continue
+        assert [g.unit_id for g in grants] == [user.staff.home_unit_id]
+        assert user.staff.position in {"纪委书记", "纪工委书记"}
+        zone = ZoneMembership.objects.get(unit_id=user.staff.home_unit_id, end_date__isnull=True).zone.number
+        per_zone.setdefault(zone, set()).add(user.staff.home_unit.name)
+    assert {zone: len(units) for zone, units in per_zone.items()} == {1: 3, 2: 3, 3: 3, 4: 3}

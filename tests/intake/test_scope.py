@@ -61,6 +61,20 @@ EXPECTED = {
     "xzshuji2": {"down"},
     "xzshuji3": {"assigned"},
     "xzshuji4": set(),
+    # The other zones' leaders and offices: zone 2 (东汤) has the report sent down, zone 3 (赛马) the
+    # one assigned across zones, zone 4 nothing; townships without a report see none.
+    "zuzhang2": {"down"},
+    "fuzuzhang2": {"down"},
+    "zuzhang3": {"assigned"},
+    "fuzuzhang3": {"assigned"},
+    "jianchashi3": {"assigned"},
+    "zuzhang4": set(),
+    "fuzuzhang4": set(),
+    "jianchashi4": set(),
+    **{
+        f"xzshuji_{town}": set()
+        for town in ("fengshan", "baiqi", "bianmen", "aiyang", "shalizhai", "dapu", "dixiongshan", "jiguanshan")
+    },
     "paizhu1": set(),
     "shenli": set(),
     "shenli2": set(),

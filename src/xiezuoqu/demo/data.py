@@ -663,6 +663,21 @@ class DemoUserSpec:
     is_village_supervisor: bool = False
 
 
+ZONE_ORDINALS = {1: "第一", 2: "第二", 3: "第三", 4: "第四"}
+
+
+def _township_secretary(username: str, township: str, zone: int) -> DemoUserSpec:
+    spec = TOWNSHIP_BY_SHORT_NAME[township]
+    title = "纪工委书记" if spec.township_type == T.SUBDISTRICT else "纪委书记"
+    return DemoUserSpec(
+        username,
+        Role.TOWNSHIP_SECRETARY.label,
+        f"{spec.full_name}{title}（{ZONE_ORDINALS[zone]}协作区）",
+        (spec.committee_name, 0),
+        (Role.TOWNSHIP_SECRETARY,),
+    )
+
+
 DEMO_USERS: tuple[DemoUserSpec, ...] = (
     DemoUserSpec("shuji", Role.COMMISSION_HEAD.label, "市纪委书记、监委主任", (LEADERSHIP, 0), (Role.COMMISSION_HEAD,)),
     DemoUserSpec(
@@ -683,6 +698,37 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
         (OFFICE_1, 0),
         (Role.INSPECTION_STAFF, Role.ZONE_DEPUTY),
     ),
+    # The other zones' leaders and deputies, so that each zone's approvals and meetings can be driven.
+    DemoUserSpec(
+        "zuzhang2", Role.ZONE_LEADER.label, "第二协作区组长（纪委常委）", (LEADERSHIP, 4), (Role.ZONE_LEADER,)
+    ),
+    DemoUserSpec(
+        "fuzuzhang2",
+        Role.ZONE_DEPUTY.label,
+        "第二协作区副组长（第二纪检监察室主任）",
+        (OFFICE_2, 0),
+        (Role.INSPECTION_STAFF, Role.ZONE_DEPUTY),
+    ),
+    DemoUserSpec(
+        "zuzhang3", Role.ZONE_LEADER.label, "第三协作区组长（纪委常委）", (LEADERSHIP, 5), (Role.ZONE_LEADER,)
+    ),
+    DemoUserSpec(
+        "fuzuzhang3",
+        Role.ZONE_DEPUTY.label,
+        "第三协作区副组长（第三纪检监察室主任）",
+        (OFFICE_3, 0),
+        (Role.INSPECTION_STAFF, Role.ZONE_DEPUTY),
+    ),
+    DemoUserSpec(
+        "zuzhang4", Role.ZONE_LEADER.label, "第四协作区组长（纪委常委）", (LEADERSHIP, 6), (Role.ZONE_LEADER,)
+    ),
+    DemoUserSpec(
+        "fuzuzhang4",
+        Role.ZONE_DEPUTY.label,
+        "第四协作区副组长（第四纪检监察室主任）",
+        (OFFICE_4, 0),
+        (Role.INSPECTION_STAFF, Role.ZONE_DEPUTY),
+    ),
     DemoUserSpec(
         "jianchashi1",
         Role.INSPECTION_STAFF.label,
@@ -695,6 +741,20 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
         Role.INSPECTION_STAFF.label,
         "第二纪检监察室干部",
         (OFFICE_2, 3),
+        (Role.INSPECTION_STAFF,),
+    ),
+    DemoUserSpec(
+        "jianchashi3",
+        Role.INSPECTION_STAFF.label,
+        "第三纪检监察室干部",
+        (OFFICE_3, 2),
+        (Role.INSPECTION_STAFF,),
+    ),
+    DemoUserSpec(
+        "jianchashi4",
+        Role.INSPECTION_STAFF.label,
+        "第四纪检监察室干部",
+        (OFFICE_4, 2),
         (Role.INSPECTION_STAFF,),
     ),
     DemoUserSpec(
@@ -739,6 +799,16 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
         (committee("青城子"), 0),
         (Role.TOWNSHIP_SECRETARY,),
     ),
+    # Two more townships in each zone: a village cadre's case is filed by the township party committee,
+    # whose decision its 纪委书记 records, so each township with demo cases has its secretary's login.
+    _township_secretary("xzshuji_fengshan", "凤山", 1),
+    _township_secretary("xzshuji_baiqi", "白旗", 1),
+    _township_secretary("xzshuji_bianmen", "边门", 2),
+    _township_secretary("xzshuji_aiyang", "爱阳", 2),
+    _township_secretary("xzshuji_shalizhai", "沙里寨", 3),
+    _township_secretary("xzshuji_dapu", "大堡", 3),
+    _township_secretary("xzshuji_dixiongshan", "弟兄山", 4),
+    _township_secretary("xzshuji_jiguanshan", "鸡冠山", 4),
     DemoUserSpec("dengji", Role.REGISTRAR.label, "市纪委监委信访室登记员", (PETITION_OFFICE, 2), (Role.REGISTRAR,)),
     DemoUserSpec(
         "xzdengji",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xiezuoqu.demo.caseload import DEFAULT_CASES, load_demo_caseload
 from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
@@ -22,6 +23,13 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help="同时登记 N 件演示信访举报并办理到不同阶段（已有举报时不再生成）",
+        )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=DEFAULT_CASES,
+            metavar="N",
+            help=f"与 --reports 同用：四个协作区的演示案件数（默认 {DEFAULT_CASES}；只生成一次）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,5 +48,9 @@ class Command(BaseCommand):
                         f"演示办案：初步核实 {work.verifications} 件，立案 {work.cases} 件，"
                         f"澄清正名 {work.clearings} 件；用时 {work.seconds:.1f} 秒。"
                     )
+                # Runs once, like the rest: a later load finds it done (also on a county loaded before it existed).
+                caseload = load_demo_caseload(cases=options["cases"])
+                if caseload.loaded:
+                    self.stdout.write(caseload.line())
         except DomainError as error:
             raise CommandError(error.message) from error
