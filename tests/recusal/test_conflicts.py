@@ -92,3 +92,21 @@ def test_a_subject_whose_unit_is_written_as_text_conflicts_with_that_units_staff
     make_unit(commission=other, name="第二纪检监察室")  # the same name elsewhere changes nothing
     grounds = {c.ground for c in conflicts_for(clue, [office.pk]).get(office.pk, [])}
     assert Ground.SAME_UNIT in grounds
+
+
+def test_a_declared_tie_to_ones_own_township_adds_nothing_to_the_cross_rule(demo):
+    """宝山镇纪委书记 declares 宝山 as hometown and former posting: that only says where the secretary
+    works, like a recorded hometown there, so it stays the cross-rule fact — the township may still
+    decide and handle its own matter (自办) — while a tie to a village of the township still counts."""
+    clue = baoshan_clue()
+    secretary = staff_of("xzshuji")
+    declare(secretary, DR.Kind.HOMETOWN, related_unit=unit_named(BAOSHAN))
+    declare(secretary, DR.Kind.FORMER_POSTING, related_unit=unit_named(BAOSHAN))
+    found = conflicts_for(clue, [secretary.pk])[secretary.pk]
+    assert [c.ground for c in found] == [Ground.SAME_TOWNSHIP]
+    assert secretary.pk not in conflicted_staff_ids(clue)
+    # The same declaration by a cadre of another township is a conflict that blocks every mode.
+    outsider = staff_of("xzshuji2")
+    declare(outsider, DR.Kind.HOMETOWN, related_unit=unit_named(BAOSHAN))
+    [conflict] = conflicts_for(clue, [outsider.pk])[outsider.pk]
+    assert conflict.ground == Ground.HOMETOWN and conflict.blocks("self")

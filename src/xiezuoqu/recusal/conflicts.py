@@ -155,7 +155,14 @@ UNIT_VERBS: dict[str, str] = {
 }
 
 
-def _relationship_entries(rel: DeclaredRelationship, children: dict[int, int]) -> list[Entry]:
+# Ties to a place that say no more than where the person works: declared about their own township they
+# add nothing to the same-township (cross-rule) fact, just as a recorded hometown there adds nothing.
+PLACE_TIES = frozenset({DeclaredRelationship.Kind.HOMETOWN, DeclaredRelationship.Kind.FORMER_POSTING})
+
+
+def _relationship_entries(
+    rel: DeclaredRelationship, children: dict[int, int], own_township: int | None = None
+) -> list[Entry]:
     entries: list[Entry] = []
     name = (rel.person_name or "").strip()
     kind = rel.kind
@@ -171,6 +178,9 @@ def _relationship_entries(rel: DeclaredRelationship, children: dict[int, int]) -
         entries.append(Entry(person_key(name), Ground.OTHER, f"申报的关系人{name}系被反映人"))
         entries.append(Entry(reporter_key(name), Ground.REPORTER_RELATION, f"申报的关系人{name}系举报人"))
     unit = rel.related_unit
+    own_place = own_township is not None and unit is not None and _township_of(unit, children) == own_township
+    if kind in PLACE_TIES and own_place:
+        unit = None
     if unit is not None:
         ground: str = UNIT_GROUNDS.get(kind, Ground.OTHER)
         verb = UNIT_VERBS.get(kind, "申报关系涉及")
@@ -213,7 +223,7 @@ def load_staff_facts(staff_ids: Iterable[int] | None = None) -> list[StaffFacts]
                 Entry(("township", member.hometown_id), Ground.HOMETOWN, f"本人籍贯{hometown.name if hometown else ''}")
             )
         for rel in relationships.get(member.pk, ()):
-            entries.extend(_relationship_entries(rel, children))
+            entries.extend(_relationship_entries(rel, children, township))
         facts.append(StaffFacts(member.pk, member.name, unit.pk, township, tuple(entries)))
     return facts
 
