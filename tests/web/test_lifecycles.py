@@ -23,3 +23,14 @@ def test_only_the_most_specific_nav_entry_is_highlighted():
     actor = Actor(user_id=1, username="x", commission_id=1, roles=frozenset({"zone_leader"}))
     active = [i["label"] for i in nav_for(actor, "/deadlines/overdue/") if i["active"]]
     assert active == ["超期督办"]
+
+
+def test_the_committed_life_cycle_document_is_the_generated_one():
+    """docs/lifecycles.md is the command's output: regenerate it (`xiezuoqu lifecycles > docs/lifecycles.md`)
+    whenever a state table changes, so the documentation never drifts from the code."""
+    from pathlib import Path
+
+    out = StringIO()
+    call_command("lifecycles", stdout=out)
+    committed = Path(__file__).resolve().parents[2] / "docs" / "lifecycles.md"
+    assert committed.read_text(encoding="utf-8") == out.getvalue()
