@@ -318,3 +318,23 @@ def test_the_meeting_page_costs_the_same_queries_for_one_decided_item_or_three(d
         _decided_with(item, _task(), _task(task="另一事项。"))
     assert FollowUp.objects.filter(resolution__item__meeting=meeting).count() == 5
     assert page_queries() == one
+
+
+def test_the_page_offers_people_and_clues_by_name_not_by_internal_number(demo):
+    """承办人, 列席 and 所涉线索 are chosen from lists: the zone's cadres by unit and name, the zone's clues
+    the reader may see by ledger number; another zone's clue is not offered, and a recused one disappears."""
+    from tests.clues.conftest import open_other
+    from xiezuoqu.recusal import services as recusal
+
+    own = open_other()
+    elsewhere = open_other("xzshuji2", DONGTANG)
+    meeting = planned_meeting(Kind.REPORT)
+    leader = login(Client(), "zuzhang1")
+    page = leader.get(f"/meetings/{meeting.pk}/").content.decode()
+    township_cadre = StaffMember.objects.get(pk=demo.user("xzganbu").staff_id)
+    assert f'<option value="{township_cadre.pk}">{BAOSHAN} {township_cadre.name}</option>' in page
+    assert "干部编号" not in page and "内部编号" not in page
+    assert f'<option value="{own.pk}">{own.ledger_number}' in page
+    assert elsewhere.ledger_number not in page
+    recusal.withdraw_self(actor=demo_actor("zuzhang1"), clue_id=own.pk, ground="hometown", detail="籍贯宝山")
+    assert own.ledger_number not in leader.get(f"/meetings/{meeting.pk}/").content.decode()

@@ -265,8 +265,8 @@ def dataset(demo) -> Dataset:  # type: ignore[no-untyped-def]
     d = Dataset()
     inspection_office = Unit.objects.get(pk=d.zone.inspection_office_id)
     petition_office = Unit.objects.get(commission=d.commission, kind="petition_office")
-    # 受理登记: 3 by 宝山 and 1 by the lead office in Q3 count; the petition office's (routed to the
-    # zone), one in June and another zone's do not.
+    # 受理登记: 3 by 宝山 and 1 by the lead office in Q3 are the zone's own; with the petition office's
+    # (routed to the zone) 5 are the zone's; one in June and another zone's do not count at all.
     for day in (date(2026, 7, 1), date(2026, 8, 15), date(2026, 9, 30)):
         d.report(d.baoshan, d.zone, day)
     d.report(inspection_office, d.zone, date(2026, 9, 1))
@@ -344,6 +344,7 @@ def dataset(demo) -> Dataset:  # type: ignore[no-untyped-def]
 
 EXPECTED = {
     "reports_registered": 4,
+    "reports_of_zone": 5,
     "clues_received": 5,
     "clues_disposed": 5,
     "disposed_by_method": {"talk_or_letter": 1, "preliminary_verification": 2, "hold": 1, "close": 1},

@@ -23,7 +23,7 @@ from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
 from xiezuoqu.clues.selectors import can_view_clue, clues_visible_to, reads_whole_commission
 from xiezuoqu.intake.selectors import own_unit_ids, zone_reader_zone_ids
-from xiezuoqu.org.models import Unit, Zone, ZoneDeputy
+from xiezuoqu.org.models import StaffMember, Unit, Zone, ZoneDeputy
 
 from .models import AgendaItem, Attendance, Ballot, FollowUp, ItemRecusal, Meeting, RegularSchedule, Resolution
 
@@ -223,6 +223,22 @@ def follow_up_units(meeting: Meeting) -> list[Unit]:
     return list(
         Unit.objects.filter(rule, commission_id=meeting.commission_id, is_active=True).order_by("sort_order", "id")
     )
+
+
+def zone_staff(meeting: Meeting) -> list[StaffMember]:
+    """The serving cadres of the units ``follow_up_units`` lists: whom the page offers as a task's
+    承办人 or as a 列席 guest, by name and unit rather than by an internal number."""
+    units = [u.pk for u in follow_up_units(meeting)]
+    return list(
+        StaffMember.objects.filter(home_unit_id__in=units, is_active=True)
+        .select_related("home_unit")
+        .order_by("home_unit__sort_order", "home_unit_id", "id")
+    )
+
+
+def zone_clues_for(actor: Actor, zone_id: int, limit: int = 300) -> list[Any]:
+    """The zone's clues the actor may see, newest first: what an agenda item may point at."""
+    return list(clues_visible_to(actor).filter(zone_id=zone_id).order_by("-received_on", "-id")[:limit])
 
 
 @dataclass(frozen=True)

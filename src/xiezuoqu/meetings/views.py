@@ -45,6 +45,8 @@ from .selectors import (
     proposed_meetings,
     schedules_visible_to,
     tally,
+    zone_clues_for,
+    zone_staff,
     zones_for,
 )
 from .summary import figures_for_item, period_presets, preset_period
@@ -155,6 +157,8 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "voting_rule": VOTING_MEMBERS_RULE,
             "presets": period_presets(timezone.localdate()),
             "zone_units": follow_up_units(meeting) if may_record(actor, meeting.zone_id) else [],
+            "zone_staff": zone_staff(meeting) if meeting.state in ("planned", "held") else [],
+            "zone_clues": zone_clues_for(actor, meeting.zone_id) if meeting.state in ("planned", "held") else [],
             "today": timezone.localdate(),
         },
     )
