@@ -7,18 +7,15 @@ keyset in chunks; every export is one audit event naming the filters and the clu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from io import BytesIO
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.audit.services import record_event
+from xiezuoqu.spreadsheets import finish_workbook, ledger_workbook
 
 from .models import Clue
 from .selectors import LedgerFilters, ledger_queryset
@@ -89,19 +86,9 @@ def ledger_row(number: int, clue: Clue) -> list[Any]:
 
 def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest | None = None) -> bytes:
     """问题线索台账 .xlsx: the rows of the actor's scope under the page's filters (audited)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "问题线索台账"
-    sheet.append([f"问题线索台账（导出于 {timezone.localtime():%Y-%m-%d %H:%M}）"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([h for h, _ in COLUMNS])
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=2, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    sheet.freeze_panes = "A3"
+    workbook, sheet = ledger_workbook(
+        "问题线索台账", f"问题线索台账（导出于 {timezone.localtime():%Y-%m-%d %H:%M}）", COLUMNS
+    )
     ids: list[int] = []
     for chunk in _chunks(ledger_queryset(actor, filters)):
         for clue in chunk:
@@ -109,11 +96,6 @@ def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest 
             sheet.append(ledger_row(len(ids), clue))
         if len(ids) >= MAX_ROWS:
             break
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            if hasattr(cell.value, "isoformat"):
-                cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -122,6 +104,4 @@ def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest 
             detail={"filters": filters.as_query(), "count": len(ids), "clues": ids},
             request=request,
         )
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return finish_workbook(workbook, sheet)

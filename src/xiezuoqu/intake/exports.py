@@ -19,8 +19,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.audit.services import record_event
@@ -36,6 +34,7 @@ from xiezuoqu.documents import (
     to_bytes,
 )
 from xiezuoqu.errors import NotFound, NotPermitted
+from xiezuoqu.spreadsheets import finish_workbook, ledger_workbook
 
 from .models import Report, RoutingDecision
 from .selectors import (
@@ -97,31 +96,10 @@ def ledger_row(report: Report) -> list[Any]:
 
 
 def _workbook(title: str, heading: str) -> tuple[Workbook, Any]:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([h for h, _ in LEDGER_COLUMNS])
-    for index, (_, width) in enumerate(LEDGER_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=2, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    sheet.freeze_panes = "A3"
-    return workbook, sheet
+    return ledger_workbook(title, heading, LEDGER_COLUMNS)
 
 
-def _finish(workbook: Workbook, sheet: Any) -> bytes:
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            if hasattr(cell.value, "isoformat"):
-                cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+_finish = finish_workbook
 
 
 def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest | None = None) -> bytes:

@@ -17,9 +17,6 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.audit.services import record_event
@@ -28,6 +25,7 @@ from xiezuoqu.documents import BODY_FONT, LABEL_FONT, TITLE_FONT, chinese_date
 from xiezuoqu.documents import paragraph as _paragraph
 from xiezuoqu.documents import set_font as _font
 from xiezuoqu.public.files import size_text
+from xiezuoqu.spreadsheets import finish_workbook, ledger_workbook
 
 from . import services
 from .models import EvidenceItem, Measure
@@ -76,30 +74,8 @@ CHUNK = 500
 MAX_ROWS = 100_000
 
 
-def _sheet(title: str, heading: str, columns: list[tuple[str, int]]) -> tuple[Workbook, Any]:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([h for h, _ in columns])
-    for index, (_, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=2, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    sheet.freeze_panes = "A3"
-    return workbook, sheet
-
-
-def _finish(workbook: Workbook, sheet: Any) -> bytes:
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+_sheet = ledger_workbook
+_finish = finish_workbook
 
 
 def _local(value: Any) -> str:
