@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from tests.cases.conftest import investigating, measure_input, staff_of
 from tests.intake.conftest import api_token, demo_actor, login
 from xiezuoqu.accounts.models import User
+from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.cases import services
 from xiezuoqu.cases.models import Case
 from xiezuoqu.cases.workflow import State
@@ -389,6 +390,8 @@ def test_the_api_records_extends_renews_and_releases_with_problem_json_on_a_refu
         assert created.status_code == 201, created.content
         measure_id = created.json()["id"]
         listed = {m["id"]: m for m in _api(TEAM, "get", f"/{case.pk}/measures").json()}
+        # Names and reasons of a case: the read is on record, as the case file's is.
+        assert AuditEvent.objects.filter(action="case.viewed", target_id=str(case.pk), actor_name=TEAM).exists()
         assert listed[measure_id]["term_state"] == "in_force" and listed[measure_id]["limit"].startswith("6个月")
         assert listed[measure_id]["remaining"].startswith("剩余") and listed[measure_id]["may_extend"]
 
@@ -414,7 +417,8 @@ def test_the_api_records_extends_renews_and_releases_with_problem_json_on_a_refu
             TEAM,
             "post",
             f"/{case.pk}/measures/{measure_id}/release",
-            {"released_at": timezone.now().isoformat(), "reason": "案件已查清，解除冻结"},
+            # A time without a zone, as many clients send it: read as local time, not a server error.
+            {"released_at": timezone.localtime().replace(tzinfo=None).isoformat(), "reason": "案件已查清，解除冻结"},
         )
         assert released.status_code == 200 and released.json()["term_state"] == "released"
         assert (

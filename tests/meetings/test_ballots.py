@@ -251,6 +251,8 @@ def test_the_api_takes_ballots_as_a_map_or_a_list_and_refuses_with_problem_json(
     twice = [{"staff_id": voters[0], "vote": "for"}, {"staff_id": voters[0], "vote": "against"}]
     duplicate = _api("zuzhang1", f"/items/{item.pk}/decision", {"text": "同意", "ballots": twice})
     assert duplicate.status_code == 422 and "只能投一票" in duplicate.json()["detail"]
+    huge = _api("zuzhang1", f"/items/{item.pk}/decision", {"text": "同意", "ballots": {"9" * 23: "for"}})
+    assert huge.status_code == 422 and "不是干部编号" in str(huge.json())
 
     listed = [{"staff_id": s, "vote": v} for s, v in zip(voters[:3], ("for", "for", "against"), strict=True)]
     response = _api("fuzuzhang1", f"/items/{item.pk}/decision", {"text": "同意报批。", "ballots": listed})

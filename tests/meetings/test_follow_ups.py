@@ -96,8 +96,14 @@ def test_a_resolution_assigns_a_task_tracked_by_a_deadline_of_the_unit(demo):
 
 @time_machine.travel(MONDAY, tick=False)
 def test_a_task_due_on_a_rest_day_is_due_on_the_next_working_day(demo):
+    """The task says the same day as its timer, and neither moves through the generic 延期."""
+    from xiezuoqu.deadlines.services import request_extension
+
     task = _assigned(_task(due_on=date(2026, 11, 14)))  # a Saturday
-    assert _deadline(task).due_date == date(2026, 11, 16)
+    task.refresh_from_db()
+    assert _deadline(task).due_date == task.due_on == date(2026, 11, 16)
+    with pytest.raises(RuleViolation, match="重新交办"):
+        request_extension(actor=demo_actor("xzshuji"), deadline_id=_deadline(task).pk, working_days=5, reason="来不及")
 
 
 @time_machine.travel(MONDAY, tick=False)
@@ -338,3 +344,14 @@ def test_the_page_offers_people_and_clues_by_name_not_by_internal_number(demo):
     assert elsewhere.ledger_number not in page
     recusal.withdraw_self(actor=demo_actor("zuzhang1"), clue_id=own.pk, ground="hometown", detail="籍贯宝山")
     assert own.ledger_number not in leader.get(f"/meetings/{meeting.pk}/").content.decode()
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_task_past_its_date_shows_overdue_on_the_meeting_page(demo):
+    task = _assigned()
+    meeting_id = task.resolution.item.meeting_id
+    leader = login(Client(), "zuzhang1")
+    assert "已超期" not in leader.get(f"/meetings/{meeting_id}/").content.decode()
+    later = datetime.combine(task.due_on + timedelta(days=3), datetime.min.time(), tzinfo=MONDAY.tzinfo)
+    with time_machine.travel(later, tick=False):  # a new day, a new login (sessions expire)
+        assert "已超期" in login(Client(), "zuzhang1").get(f"/meetings/{meeting_id}/").content.decode()

@@ -18,6 +18,7 @@ from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.errors import NotFound
+from xiezuoqu.keys import is_key_text
 
 from .chain import GENESIS, Signer
 from .models import AuditEvent
@@ -66,7 +67,7 @@ class EventFilters:
     def apply(self, qs: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         if self.actor:
             # A number is a user id; anything else the login name recorded at the time.
-            qs = qs.filter(actor_id=int(self.actor)) if self.actor.isdigit() else qs.filter(actor_name=self.actor)
+            qs = qs.filter(actor_id=int(self.actor)) if is_key_text(self.actor) else qs.filter(actor_name=self.actor)
         if self.action:
             qs = qs.filter(action__startswith=self.action)
         if self.target_type:

@@ -338,8 +338,10 @@ def _case_measure(m: Any) -> dict[str, Any]:
 
 @router.get("/{case_id}/measures", response=list[CaseMeasureOut])
 def list_measures(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    """The case's measures, with the limit, planned end, state and time left of the time-limited ones."""
-    case = get_case_for(_actor(request), case_id)
+    """The case's measures, with the limit, planned end, state and time left of the time-limited ones
+    (names and reasons of a case: read on record, like the case file)."""
+    with transaction.atomic():
+        case = view_case(_actor(request), case_id, request=request)
     return [_case_measure(m) for m in measures_of_case(case)]
 
 

@@ -40,6 +40,7 @@ from xiezuoqu.deadlines.models import Deadline, DeadlineState
 from xiezuoqu.deadlines.services import cancel_deadline, close_deadline, deadline_for, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.intake.services import conclude_reports_of_clue
+from xiezuoqu.keys import as_key
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Commission, StaffMember, Unit
 from xiezuoqu.public.files import RefusedFile, clean_name, sm3_hex, sniff
@@ -64,6 +65,7 @@ from xiezuoqu.verification.services import (
     MAX_EVIDENCE_SIZE,
     EvidenceInput,
     MeasureInput,
+    aware,
     clean_measure,
     store_evidence,
 )
@@ -190,7 +192,7 @@ def _day(value: date | None, field_name: str, label: str, *, not_before: date | 
 
 
 def _ids(values: Sequence[Any]) -> set[int]:
-    return {int(v) for v in values if str(v).strip().isdigit()}
+    return {k for v in values if (k := as_key(v)) is not None}
 
 
 def _pk(value: Any) -> int | None:
@@ -614,6 +616,7 @@ def release_measure(
         label = limit.label
         if measure.term_state != TermState.IN_FORCE:
             raise InvalidTransition(f"该{label}当前为“{measure.get_term_state_display()}”，不能再解除或变更。")
+        released_at = aware(released_at)
         if released_at is None:
             raise ValidationFailed("请填写解除（变更）时间。", field_errors={"released_at": ["请填写。"]})
         if released_at > timezone.now():

@@ -20,6 +20,7 @@ from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.clues.selectors import can_view_clue
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
+from xiezuoqu.keys import as_key
 from xiezuoqu.sanctions.rules import MEASURES, Kind
 from xiezuoqu.verification.models import EvidenceKind
 from xiezuoqu.verification.rules import MeasureKind
@@ -60,7 +61,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     require_staff(actor)
     before = request.GET.get("before", "")
-    rows, next_before = case_ledger(actor, before=int(before) if before.isdigit() else None)
+    rows, next_before = case_ledger(actor, before=as_key(before))
     if rows:
         with transaction.atomic():
             record_event(

@@ -32,6 +32,7 @@ from xiezuoqu.intake.models import Category, Report, ReportAccused
 from xiezuoqu.intake.selectors import can_view_report
 from xiezuoqu.intake.services import format_number, zone_of_unit
 from xiezuoqu.intake.workflow import State as ReportState
+from xiezuoqu.keys import as_key
 from xiezuoqu.meetings.agenda import register_agenda_kind
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Unit, Village
@@ -214,7 +215,7 @@ def _place(commission_id: int, township_id: Any, village_id: Any) -> tuple[Unit 
 
 
 def _joinable_reports(actor: Actor, clue_unit: Unit, report_ids: Sequence[Any]) -> list[Report]:
-    ids = sorted({int(r) for r in report_ids if str(r).isdigit()})
+    ids = sorted({k for r in report_ids if (k := as_key(r)) is not None})
     reports = list(Report.objects.select_for_update().filter(pk__in=ids).order_by("id"))
     if len(reports) != len(ids):
         raise NotFound("所选检举控告件不存在或无权查看。")
@@ -403,7 +404,7 @@ def add_subject(
             raise RuleViolation("该线索已处置完毕，不能再添加被反映人。")
         assert actor.user_id is not None
         if subject_id:
-            subject = Subject.objects.filter(pk=subject_id if str(subject_id).isdigit() else 0).first()
+            subject = Subject.objects.filter(pk=as_key(subject_id) or 0).first()
             if (
                 subject is None
                 or subject.commission_id != clue.commission_id
@@ -432,7 +433,7 @@ def add_subject(
             created = True
         ClueSubject.objects.get_or_create(clue=clue, subject=subject, defaults={"added_by_id": actor.user_id})
         clue_report_ids = ClueReport.objects.filter(clue=clue).values("report_id")
-        ids = [int(a) for a in accused_ids if str(a).isdigit()]
+        ids = [k for a in accused_ids if (k := as_key(a)) is not None]
         accused = list(ReportAccused.objects.filter(pk__in=ids, report_id__in=clue_report_ids))
         if len(accused) != len(set(ids)):
             raise NotFound("所选检举控告件中的被反映人不属于该线索。")
@@ -909,7 +910,7 @@ def record_analysis(
     direction_text = _required(direction, "direction", "研判方向")
     if held_on > timezone.localdate():
         raise ValidationFailed("研判日期不能晚于今天。", field_errors={"held_on": ["不能晚于今天。"]})
-    ids = {int(p) for p in participant_ids if str(p).isdigit()}
+    ids = {k for p in participant_ids if (k := as_key(p)) is not None}
     if not ids:
         raise ValidationFailed("请选择参加研判的人员。", field_errors={"participants": ["请选择。"]})
     with transaction.atomic():

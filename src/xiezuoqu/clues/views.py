@@ -21,6 +21,7 @@ from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import DomainError, NotFound
 from xiezuoqu.intake.models import Category
+from xiezuoqu.keys import as_key
 from xiezuoqu.org.models import Unit
 from xiezuoqu.org.selectors import STAFF, UNITS, VILLAGES, current_member_unit_ids
 from xiezuoqu.web.forms import parse_date, parse_id, require_staff, show_error
@@ -128,7 +129,7 @@ def open_clue(request: HttpRequest) -> HttpResponse:
                     content=post.get("content", ""),
                     source_note=post.get("source_note", ""),
                     received_on=parse_date(post.get("received_on")),
-                    report_ids=[int(r) for r in post.getlist("report_ids") if r.isdigit()],
+                    report_ids=[k for r in post.getlist("report_ids") if (k := as_key(r)) is not None],
                 ),
                 request=request,
             )

@@ -39,6 +39,7 @@ from xiezuoqu.audit.services import deferred_events, diff, record_event, snapsho
 from xiezuoqu.crypto import blind_index
 from xiezuoqu.deadlines.services import close_deadline, deadline_for, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.keys import as_key
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Commission, StaffMember, Unit, Village, Zone, ZoneMembership
 from xiezuoqu.org.selectors import memberships_on
@@ -1123,7 +1124,7 @@ def _assignable_unit(actor: Actor, report: Report, unit_id: Any, *, label: str) 
         Unit.objects.filter(pk=unit_id, commission_id=report.commission_id, is_active=True)
         .exclude(kind__in=[Unit.Kind.LEADERSHIP, Unit.Kind.PARTY_COMMITTEE, Unit.Kind.DEPARTMENT])
         .first()
-        if str(unit_id or "").isdigit()
+        if as_key(unit_id) is not None
         else None
     )
     if unit is None:
@@ -1428,7 +1429,7 @@ def forward_report_to_lower_commission(
         if commission_id not in (None, ""):
             target = (
                 Commission.objects.filter(pk=commission_id, parent_id=report.commission_id).first()
-                if str(commission_id).isdigit()
+                if as_key(commission_id) is not None
                 else None
             )
             if target is None:
@@ -1795,7 +1796,7 @@ def answer_objection(
 ) -> ReportMessage:
     """异议答复: the answer to a recorded objection closes its timer."""
     with transaction.atomic():
-        objection = ReportMessage.objects.filter(pk=message_id if str(message_id).isdigit() else 0).first()
+        objection = ReportMessage.objects.filter(pk=as_key(message_id) or 0).first()
         if objection is None:
             raise NotFound()
         report = _lock(actor, objection.report_id)
@@ -1829,7 +1830,7 @@ def record_reporter_answer(
 ) -> ReportMessage:
     """The reporter answered a question by phone or in person: staff write the answer down."""
     with transaction.atomic():
-        question = ReportMessage.objects.filter(pk=question_id if str(question_id).isdigit() else 0).first()
+        question = ReportMessage.objects.filter(pk=as_key(question_id) or 0).first()
         if question is None:
             raise NotFound()
         report = _lock(actor, question.report_id)
@@ -1886,7 +1887,7 @@ def submit_quarterly_report(
     start, end = quarter_bounds(year, quarter)
     if timezone.localdate() <= end:
         raise RuleViolation(f"{year}年第{quarter}季度尚未结束，结束后再报送。")
-    unit = Unit.objects.filter(pk=unit_id if str(unit_id).isdigit() else 0, commission_id=actor.commission_id).first()
+    unit = Unit.objects.filter(pk=as_key(unit_id) or 0, commission_id=actor.commission_id).first()
     if unit is None:
         raise NotFound()
     works_there = any(r in actor.roles and unit.pk in actor.units_for_role(r) for r in HANDLER_ROLES)
@@ -2040,7 +2041,7 @@ def decide_duplicate(
         report = _lock(actor, report_id)
         if not (may_route(actor, report) or is_registrar_of(actor, report.ledger_unit_id)):
             raise _refuse("只有登记员或受理单位可以确认重复件。", report, "duplicate")
-        other = Report.objects.filter(pk=other_id if str(other_id).isdigit() else 0).first()
+        other = Report.objects.filter(pk=as_key(other_id) or 0).first()
         if other is None or not can_view_report(actor, other) or other.pk == report.pk:
             raise NotFound()
         decide_link(

@@ -31,6 +31,7 @@ from xiezuoqu.deadlines.kinds import kind_label, warn_days_for
 from xiezuoqu.deadlines.selectors import DEADLINES
 from xiezuoqu.deadlines.urgency import urgency
 from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
+from xiezuoqu.keys import as_key, is_key_text
 from xiezuoqu.org.models import Commission, Unit
 from xiezuoqu.org.selectors import UNITS, VILLAGES
 from xiezuoqu.web.forms import require_staff, show_error
@@ -435,7 +436,7 @@ def _original_id(actor: Actor, text: str) -> int:
     if not text:
         raise ValidationFailed("请填写原件的台账编号。", field_errors={"original": ["请填写原件编号。"]})
     rule = Q(ledger_number=text)
-    if text.isdigit():
+    if is_key_text(text):
         rule |= Q(pk=int(text))
     found = staff_reports(actor).filter(rule).values_list("pk", flat=True).first()
     if found is None:
@@ -681,10 +682,10 @@ def bell(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
+    ids = [k for v in request.POST.getlist("id") if (k := as_key(v)) is not None]
     services.mark_notifications_read(actor=actor, ids=ids or None)
     target = request.POST.get("next", "")
-    if target.isdigit():
+    if is_key_text(target):
         return redirect("intake:detail", report_id=int(target))
     return redirect("intake:notifications")
 

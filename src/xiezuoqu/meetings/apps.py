@@ -12,5 +12,9 @@ class MeetingsConfig(AppConfig):
         from . import selectors, services, summary  # noqa: F401
 
         register_deadline_kind(
-            services.FOLLOW_UP_DEADLINE_KIND, services.FOLLOW_UP_DEADLINE_LABEL, rule=services.FOLLOW_UP_RULE
+            services.FOLLOW_UP_DEADLINE_KIND,
+            services.FOLLOW_UP_DEADLINE_LABEL,
+            rule=services.FOLLOW_UP_RULE,
+            # The date is the meeting's: a later meeting sets a new one, not the generic 延期.
+            not_extendable="交办事项的办结时限由会议确定；确需调整的，请提交协作区会议重新交办。",
         )

@@ -498,6 +498,8 @@ def parse_ballots(raw: Mapping[Any, Any]) -> dict[int, str]:
     for key, vote in raw.items():
         try:
             staff_id = int(key)
+            if not 0 < staff_id < 2**63:  # not a key any table can hold
+                raise ValueError(key)
         except (TypeError, ValueError):
             raise ValidationFailed(
                 "表决票须按干部编号登记。", field_errors={"ballots": [f"“{key}”不是干部编号。"]}
@@ -726,7 +728,7 @@ def _create_follow_up(
         assigned_by_id=actor.user_id,
     )
     # 日常工作规定: a task the meeting assigns has an owner and a date, and is supervised like any timer.
-    open_deadline(
+    deadline = open_deadline(
         actor=actor,
         target=follow_up,
         kind=FOLLOW_UP_DEADLINE_KIND,
@@ -737,6 +739,11 @@ def _create_follow_up(
         zone=meeting.zone,
         request=request,
     )
+    if deadline.due_date != follow_up.due_on:
+        # A date on a rest day or holiday ends on the next working day (民法典 第二百零三条): the task
+        # says the same day as its timer.
+        follow_up.due_on = deadline.due_date
+        follow_up.save(update_fields=["due_on"])
     record_event(
         actor=actor,
         action="meeting.follow_up_assigned",
@@ -747,7 +754,7 @@ def _create_follow_up(
             "resolution": resolution.number,
             "unit": fields.unit.pk,
             "assignee": fields.assignee.pk if fields.assignee else None,
-            "due_on": fields.due_on,
+            "due_on": follow_up.due_on,
         },
         request=request,
     )

@@ -8,7 +8,7 @@ Thin: parse the request, call a selector or a service, render.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -160,6 +160,7 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "zone_staff": zone_staff(meeting) if meeting.state in ("planned", "held") else [],
             "zone_clues": zone_clues_for(actor, meeting.zone_id) if meeting.state in ("planned", "held") else [],
             "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + timedelta(days=1),  # a task is due after the meeting day
         },
     )
 
@@ -303,6 +304,7 @@ def follow_up(request: HttpRequest, follow_up_id: int) -> HttpResponse:
             and services.may_report_follow_up(actor, task, meeting.zone_id),
             "sees_meeting": can_view_meeting(actor, meeting),
             "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + timedelta(days=1),  # a task is due after the meeting day
         },
     )
 

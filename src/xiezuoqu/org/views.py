@@ -17,6 +17,7 @@ from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import DomainError, NotFound
+from xiezuoqu.keys import is_key_text
 from xiezuoqu.web.forms import posted_id, show_error
 
 from . import services
@@ -313,15 +314,15 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     # Roles over several commissions browse one commission at a time (their own by default), so the
     # unit and zone pickers stay short at province scale.
     chosen = request.GET.get("commission", "")
-    commission_id = int(chosen) if chosen.isdigit() and int(chosen) in actor.commission_ids else actor.commission_id
+    commission_id = int(chosen) if is_key_text(chosen) and int(chosen) in actor.commission_ids else actor.commission_id
     staff = staff.filter(commission_id=commission_id)
     if query:
         staff = staff.filter(Q(name__icontains=query) | Q(position__icontains=query))
-    if unit.isdigit():
+    if is_key_text(unit):
         staff = staff.filter(home_unit_id=int(unit))
-    if zone.isdigit():
+    if is_key_text(zone):
         staff = staff.filter(home_unit_id__in=memberships_on().filter(zone_id=int(zone)).values("unit_id"))
-    if experience.isdigit():
+    if is_key_text(experience):
         staff = staff.filter(experience__gte=int(experience))
     staff = staff.order_by("home_unit__sort_order", "home_unit_id", "-experience", "id")
     page = Paginator(staff, STAFF_PAGE).get_page(request.GET.get("page"))
@@ -491,7 +492,7 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
         .order_by("end_date", "village__township__sort_order", "village__name")
     )
     township = request.GET.get("township", "")
-    if township.isdigit():
+    if is_key_text(township):
         supervisors = supervisors.filter(village__township_id=int(township))
     form = SupervisorForm(
         request.POST if _post_action(request) == "appoint" else None, initial={"start_date": timezone.localdate()}

@@ -29,6 +29,7 @@ from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.errors import NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.intake.models import Category
 from xiezuoqu.intake.selectors import HANDLER_ROLES, holds_role_at
+from xiezuoqu.keys import as_key
 from xiezuoqu.org.models import MentoringPair, StaffMember, Unit, Zone
 from xiezuoqu.recusal.conflicts import Conflict, conflicts_for_batch
 
@@ -481,7 +482,7 @@ def decide_handling_request(
 
 def withdraw_handling_request(*, actor: Actor, request_id: Any, request: HttpRequest | None = None) -> HandlingRequest:
     """The requester withdraws a pending request."""
-    row = HandlingRequest.objects.filter(pk=int(request_id) if str(request_id).isdigit() else -1).first()
+    row = HandlingRequest.objects.filter(pk=as_key(request_id) if as_key(request_id) is not None else -1).first()
     if row is None:
         raise NotFound()
     with transaction.atomic():

@@ -25,6 +25,7 @@ from xiezuoqu.access.actor import actor_for
 from xiezuoqu.clues.selectors import view_clue
 from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.errors import DomainError, NotFound
+from xiezuoqu.keys import as_key
 from xiezuoqu.org.selectors import ZONES
 from xiezuoqu.recusal.selectors import unsigned_member_ids
 from xiezuoqu.web.forms import require_staff, show_error
@@ -43,7 +44,8 @@ from .selectors import (
 
 
 def _int(value: str | None, default: int = 0) -> int:
-    return int(value) if value and value.strip().isdigit() else default
+    key = as_key(value)
+    return key if key is not None else default
 
 
 def _team_view(team: Team, clue_id: int) -> dict[str, Any]:
@@ -130,7 +132,7 @@ def act(request: HttpRequest, clue_id: int) -> HttpResponse:
                 team_id=_int(post.get("team_id")),
                 reason=post.get("reason", ""),
                 add=add,
-                remove=[_int(v) for v in post.getlist("remove") if v.strip().isdigit()],
+                remove=[_int(v) for v in post.getlist("remove") if as_key(v) is not None],
                 lead_id=_int(post.get("lead_id")) or None,
                 request=request,
             )
@@ -191,7 +193,7 @@ def batch(request: HttpRequest, zone_id: int) -> HttpResponse:
             made = services.propose_batch(
                 actor=actor,
                 zone_id=zone.pk,
-                clue_ids=[_int(v) for v in request.POST.getlist("clue_ids") if v.strip().isdigit()],
+                clue_ids=[_int(v) for v in request.POST.getlist("clue_ids") if as_key(v) is not None],
                 mode=request.POST.get("mode", HandlingMode.CROSS),
                 size=_int(request.POST.get("size"), 3),
                 trainee_seats=_int(request.POST.get("trainee_seats"), 0),

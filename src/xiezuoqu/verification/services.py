@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from xiezuoqu.clues.workflow import Action as ClueAction
 from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.deadlines.services import close_deadline, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.keys import as_key
 from xiezuoqu.public.files import IntegrityFailed, RefusedFile, clean_name, decrypt_bytes, encrypt_bytes, sm3_hex, sniff
 from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
@@ -89,7 +90,7 @@ def _required(value: str | None, field_name: str, label: str, limit: int | None 
 
 
 def _ids(values: Sequence[Any]) -> set[int]:
-    return {int(v) for v in values if str(v).strip().isdigit()}
+    return {k for v in values if (k := as_key(v)) is not None}
 
 
 def _lock_clue(actor: Actor, clue_id: Any) -> Clue:
@@ -387,11 +388,20 @@ class MeasureInput:
     followed_by_custody: bool = False
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """A time given without a zone (an API client's "2026-11-02T09:00") is read in the commission's
+    local time, as the pages read it, so it compares with the clock instead of failing."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
 def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, Any]]:
     """The checks every measure passes (the stage rule, two officers, object, place, times, the time
     limit of 管护, 责令候查, 强制到案 and 冻结), for the verification and the case alike; returns the
     officers and the measure's fields (a time-limited measure whose planned end is still ahead is in
     force, one recorded after its end is completed)."""
+    data = replace(data, starts_at=aware(data.starts_at), ends_at=aware(data.ends_at))
     # The stage rule first: a post-filing measure is refused whatever else the form says.
     rules.check_measure_allowed(data.kind, filed)
     officers = _ids(data.officer_ids)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.errors import DomainError, NotFound, NotPermitted
+from xiezuoqu.keys import as_key, is_key_text
 
 
 def apply_errors(form: forms.BaseForm, exc: DomainError) -> None:
@@ -44,9 +45,10 @@ def require_staff(actor: Actor) -> None:
 
 
 def parse_id(value: str | None) -> int | None:
-    """An id typed or posted as digits; anything else is no id."""
+    """An id typed or posted as ASCII digits that fit a database key; anything else ("²", "١٢", a
+    number past 64 bits) is no id, so the page says what is missing instead of failing."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() else None
+    return as_key(text)
 
 
 def parse_date(value: str | None) -> date | None:
@@ -71,6 +73,6 @@ def parse_datetime(value: str | None) -> datetime | None:
 def posted_id(request: HttpRequest, name: str) -> int:
     """An object id from a POSTed form; anything but digits is an object that does not exist."""
     value = request.POST.get(name, "").strip()
-    if not value.isdigit():
+    if not is_key_text(value):
         raise NotFound()
     return int(value)
