@@ -15,7 +15,7 @@ from tests.sanctions.conftest import announced, appealed, decided_with, decision
 from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.deadlines.models import DeadlineState
 from xiezuoqu.deadlines.services import deadline_for
-from xiezuoqu.errors import InvalidTransition, NotPermitted, RuleViolation
+from xiezuoqu.errors import InvalidTransition, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.sanctions.models import ChangeState, SanctionChange, TermState
 from xiezuoqu.sanctions.rules import plus_months
 from xiezuoqu.sanctions.services import TERM_END, ChangeInput, register_change
@@ -91,7 +91,7 @@ def test_a_changed_sanction_is_checked_against_the_person(demo):
             change_id=change.pk,
             data=ChangeInput(codes=["gov_demotion"], start=start, reference="文号"),
         )
-    with pytest.raises(RuleViolation, match="一年或者二年"):
+    with pytest.raises(ValidationFailed, match="一年或者二年"):
         register_change(
             actor=demo_actor("shenli"),
             change_id=change.pk,

@@ -7,15 +7,18 @@ from __future__ import annotations
 import io
 
 import pytest
+import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
 from tests.intake.conftest import api_token, demo_actor, login
-from tests.sanctions.conftest import decided_with, term_of
+from tests.sanctions.conftest import announced, appealed, day_after, decided_with, term_of
+from xiezuoqu.access.registry import POLICIES
 from xiezuoqu.accounts.models import User
 from xiezuoqu.recusal.services import withdraw_self
-from xiezuoqu.sanctions.models import SanctionTerm
+from xiezuoqu.sanctions.models import ChangeState, Outcome, SanctionChange, SanctionFollowUp, SanctionTerm
 from xiezuoqu.sanctions.selectors import can_view_term, terms_visible_to
+from xiezuoqu.sanctions.services import FollowUpInput, record_follow_up
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +68,40 @@ def test_a_recused_cadre_loses_the_term_everywhere(demo):
     assert _sees("anguan", term) == NONE
     page = login(Client(), "anguan").get(f"/cases/{term.case_id}/")
     assert page.status_code == 404
+
+
+def _policy_sees(username: str, obj: SanctionTerm | SanctionFollowUp | SanctionChange) -> bool:
+    """Whether the registry's policy lets ``username`` see ``obj``, once its scope queryset and its
+    predicate have been checked to agree on every row of the type (as tests/access/test_scope_matrix)."""
+    policy = POLICIES[type(obj)]
+    actor = demo_actor(username)
+    model = type(obj)
+    scoped = set(policy.scope(actor).values_list("pk", flat=True))
+    predicate = {row.pk for row in model._default_manager.all() if policy.can_view(actor, row)}
+    assert scoped == predicate, f"{username} × {model.__name__}: scope and predicate disagree"
+    return obj.pk in scoped
+
+
+def test_follow_ups_and_changes_are_seen_by_whoever_sees_the_case_under_the_registry_policies(demo):
+    """The demo county has no follow-up and no change, so the scope matrix compares those two policies
+    on empty tables; here a case of zone 1 carries both."""
+    case = announced(decided_with("party_warning", "gov_demerit"))
+    warning = term_of(case, "party_warning")
+    with time_machine.travel(day_after(warning), tick=False):
+        follow_up = record_follow_up(
+            actor=demo_actor("xzshuji"),
+            term_id=warning.pk,
+            data=FollowUpInput(outcome=Outcome.LAPSED, decided_on=day_after(warning).date()),
+        )
+        change = SanctionChange.objects.get(appeal=appealed(case, "changed"))
+    assert change.state == ChangeState.PENDING
+    objects = (warning, follow_up, change)
+    for username in ("xzshuji", "zuzhang1", "anguan"):  # the handling side, the zone, case management
+        assert [_policy_sees(username, obj) for obj in objects] == [True] * 3, username
+    for username in ("xzshuji2", "xzshuji3"):  # other zones
+        assert [_policy_sees(username, obj) for obj in objects] == [False] * 3, username
+    withdraw_self(
+        actor=demo_actor("anguan"), clue_id=case.clue_id, ground="kin_of_subject", detail="系被审查调查人的表兄。"
+    )
+    assert [_policy_sees("anguan", obj) for obj in objects] == [False] * 3
+    assert [_policy_sees("zuzhang1", obj) for obj in objects] == [True] * 3  # the recusal is anguan's alone

@@ -9,9 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from xiezuoqu.access.actor import Actor, actor_for
+from xiezuoqu.audit.services import record_event
 from xiezuoqu.errors import NotFound
 
 from . import services
@@ -66,7 +67,7 @@ class TermListOut(Schema):
 class ListQuery(Schema):
     bucket: str = ""
     kind: str = ""
-    zone: int | None = None
+    zone: int | None = Field(None, ge=1, le=2**63 - 1)
     after: str | None = None
     limit: int = 50
 
@@ -84,7 +85,8 @@ class ChangeIn(Schema):
     codes: list[str]
     start: date | None = None
     reference: str
-    months: int | None = None
+    # 留党察看 12 or 24, a combined 政务处分 at most 48 (the service says which, in Chinese).
+    months: int | None = Field(None, ge=services.MIN_CHANGE_MONTHS, le=services.MAX_CHANGE_MONTHS)
 
 
 class ChangeOut(Schema):
@@ -131,10 +133,21 @@ def _out(term: SanctionTerm, today: date) -> dict[str, Any]:
 @router.get("/terms", response=TermListOut)
 def list_terms(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
     """处分期满台账: bucket = running | due | overdue | done | appeal; kind = party | government."""
+    actor = _actor(request)
     filters = LedgerFilters.of(query.bucket, query.kind, query.zone)
     rows, cursor = term_ledger(
-        _actor(request), filters, after=parse_cursor(query.after), limit=max(1, min(query.limit, MAX_LIMIT))
+        actor, filters, after=parse_cursor(query.after), limit=max(1, min(query.limit, MAX_LIMIT))
     )
+    if rows:
+        # The rows name people and cases: on record as on the page (sanction.ledger_viewed).
+        with transaction.atomic():
+            record_event(
+                actor=actor,
+                action="sanction.ledger_viewed",
+                target_type="sanctions.sanctionterm",
+                detail={"filters": filters.as_query(), "terms": [r.term.pk for r in rows]},
+                request=request,
+            )
     today = timezone.localdate()
     return {"items": [_out(r.term, today) for r in rows], "next_after": cursor}
 

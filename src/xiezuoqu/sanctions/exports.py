@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from io import BytesIO
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.audit.services import record_event
+from xiezuoqu.spreadsheets import finish_workbook, ledger_workbook
 
 from .models import SanctionTerm
 from .selectors import ROW_RELATED, LedgerFilters, ledger_queryset, status_of
@@ -76,19 +73,9 @@ def ledger_row(number: int, term: SanctionTerm, today: date) -> list[Any]:
 def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest | None = None) -> bytes:
     """处分期满台账 .xlsx: the rows of the actor's scope under the page's filters (audited)."""
     today = timezone.localdate()
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "处分期满台账"
-    sheet.append([f"处分期满台账（导出于 {timezone.localtime():%Y-%m-%d %H:%M}）"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([h for h, _ in COLUMNS])
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=2, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    sheet.freeze_panes = "A3"
+    workbook, sheet = ledger_workbook(
+        "处分期满台账", f"处分期满台账（导出于 {timezone.localtime():%Y-%m-%d %H:%M}）", COLUMNS
+    )
     ids: list[int] = []
     for chunk in _chunks(ledger_queryset(actor, filters, today)):
         for term in chunk:
@@ -96,11 +83,6 @@ def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest 
             sheet.append(ledger_row(len(ids), term, today))
         if len(ids) >= MAX_ROWS:
             break
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            if hasattr(cell.value, "isoformat"):
-                cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -109,6 +91,4 @@ def export_ledger(actor: Actor, filters: LedgerFilters, *, request: HttpRequest 
             detail={"filters": filters.as_query(), "count": len(ids), "terms": ids},
             request=request,
         )
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return finish_workbook(workbook, sheet)

@@ -283,6 +283,21 @@ def end_duty(code: str) -> str:
     raise RuleBroken(f"{m.label}没有处分期间。")
 
 
+def takes_months(codes: Sequence[str]) -> bool:
+    """Whether a chosen period applies to these sanctions, as ``periods_of`` reads them: 留党察看 (one or
+    two years), or several equal government sanctions below 撤职 combined (政务处分法 第十条). Every other
+    period is statutory, so a period typed for it means nothing and is not kept."""
+    measures = [measure(c) for c in dict.fromkeys(c for c in codes if c)]
+    if any(m.months_options for m in measures):
+        return True
+    government = [m for m in measures if m.kind is Kind.GOVERNMENT]
+    if len(government) < 2:
+        return False
+    heaviest = max(government, key=lambda m: m.severity)
+    same = [m for m in government if m.code == heaviest.code]
+    return len(same) > 1 and heaviest.months is not None and heaviest.code != "gov_dismissal_from_post"
+
+
 def periods_of(codes: Sequence[str], start: date, months: int | None = None) -> list[dict[str, Any]]:
     """The periods a set of sanctions runs from ``start``, as ``PersonDecision.periods`` stores them
     (``{"code", "label", "months", "start", "end"}``, dates in ISO): each party sanction with a period

@@ -152,6 +152,20 @@ def bucket_rule(bucket: str, today: date) -> Q:
     return Q()
 
 
+# A zone id is a bigint: at most 18 digits always fits (and what SQLite and PostgreSQL can compare).
+ZONE_ID_DIGITS = 18
+
+
+def zone_filter(value: Any) -> int | None:
+    """The zone filter as typed (``?zone=``): ASCII digits only, at most 18 of them, else no filter — as
+    the other ledgers ignore a filter they cannot read. ``str.isdigit`` alone lets through "²" or "١",
+    which ``int`` then refuses or reads as another number."""
+    text = str(value if value is not None else "").strip()
+    if not text or len(text) > ZONE_ID_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) or None
+
+
 @dataclass
 class LedgerFilters:
     bucket: str = ""
@@ -162,8 +176,7 @@ class LedgerFilters:
     def of(cls, bucket: str | None, kind: str | None, zone: Any) -> LedgerFilters:
         bucket = bucket if bucket in dict(BUCKETS) else ""
         kind = kind if kind in dict(KINDS) else ""
-        text = str(zone or "").strip()
-        return cls(bucket or "", kind or "", int(text) if text.isdigit() else None)
+        return cls(bucket or "", kind or "", zone_filter(zone))
 
     def as_query(self) -> dict[str, str]:
         out = {"bucket": self.bucket, "kind": self.kind, "zone": str(self.zone or "")}

@@ -297,20 +297,73 @@ class FollowUpInput:
     note: str = ""
 
 
+# What the checks and the new terms read from the case (scope, handling unit, zone, the person).
+CASE_RELATED = ("clue", "clue__handling_unit", "subject", "zone")
+
+
+def _lock_case(case_id: int | None) -> Case | None:
+    """Lock the case row before any term or change of it.
+
+    ``cases.services.decide_appeal`` locks the case, then ``apply_appeal`` the running terms and the pending
+    change. A follow-up or a registration that locked only its own row raced it: while it held the term
+    (or change) and opened a new running term (the 影响期 after 恢复党员权利, the second year of
+    留党察看, the changed sanction's terms), the appeal could take the case and wait on that row; then
+    either the appeal, whose reading of the running terms predates the new term, left it running after
+    the decision was revoked or changed, or — on PostgreSQL, where the new term's foreign key to the case
+    is checked at commit against the case the appeal holds — the two deadlocked. Locking the case first
+    makes them take turns, in the one order everywhere: case, then term or change.
+
+    Not the cases app's ``_lock``: the follow-up and the registration are allowed on an archived case
+    (the execution of the sanction, not an edit of the sealed file).
+    """
+    if case_id is None:
+        return None
+    # of=("self",): on PostgreSQL only the case row is locked, not the rows joined for the checks.
+    return Case.objects.select_for_update(of=("self",)).select_related(*CASE_RELATED).filter(pk=case_id).first()
+
+
+def _case_id_of(model: type[SanctionTerm] | type[SanctionChange], pk: int | None) -> int | None:
+    """The case a term or change hangs from (fixed once the row exists, so read before any lock)."""
+    if pk is None:
+        return None
+    return model.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+
+
 def _lock_term(actor: Actor, term_id: Any) -> SanctionTerm:
-    """Lock the term row, then apply the case's view predicate: 404 when out of reach (recusal included)."""
+    """Lock the term's case row, then the term row, then apply the case's view predicate: 404 when out of
+    reach (recusal included). The caller checks the term's state after the locks."""
     pk = _pk(term_id)
+    case = _lock_case(_case_id_of(SanctionTerm, pk))
     term = (
-        SanctionTerm.objects.select_for_update(of=("self",))
-        .select_related("case", "case__clue", "case__clue__handling_unit", "case__subject", "case__zone")
-        .filter(pk=pk)
-        .first()
-        if pk is not None
+        SanctionTerm.objects.select_for_update(of=("self",)).filter(pk=pk, case_id=case.pk).first()
+        if case is not None
         else None
     )
-    if term is None or not can_view_case(actor, term.case):
+    if term is None or case is None or not can_view_case(actor, case):
         raise NotFound(audit_action="sanctionterm.viewed", target_type="sanctions.sanctionterm", target_id=str(term_id))
+    term.case = case
     return term
+
+
+def _lock_change(actor: Actor, change_id: Any) -> SanctionChange:
+    """Lock the change's case row, then the change row (the order of ``_lock_term``), then apply the case's
+    view predicate: 404 when out of reach. The caller checks the change's state after the locks."""
+    pk = _pk(change_id)
+    case = _lock_case(_case_id_of(SanctionChange, pk))
+    change = (
+        SanctionChange.objects.select_for_update(of=("self",))
+        .select_related("decision")
+        .filter(pk=pk, case_id=case.pk)
+        .first()
+        if case is not None
+        else None
+    )
+    if change is None or case is None or not can_view_case(actor, case):
+        raise NotFound(
+            audit_action="sanctionchange.viewed", target_type="sanctions.sanctionchange", target_id=str(change_id)
+        )
+    change.case = case
+    return change
 
 
 def _is_extension(term: SanctionTerm) -> bool:
@@ -467,6 +520,12 @@ def _following_term(
 
 # --- the changed sanction after an appeal -------------------------------------------------------------------
 
+# A chosen period is at most 48 months (政务处分法 第十条, the longest combined period); 留党察看 takes
+# one or two years (纪律处分条例). ``SanctionChange.months`` is a small positive integer.
+MIN_CHANGE_MONTHS = 1
+MAX_CHANGE_MONTHS = rules.MAX_COMBINED_MONTHS
+MONTHS_RANGE_MESSAGE = f"期限应为 {MIN_CHANGE_MONTHS} 至 {MAX_CHANGE_MONTHS} 个月（留党察看 12 或 24 个月）。"
+
 
 @dataclass(frozen=True)
 class ChangeInput:
@@ -474,6 +533,20 @@ class ChangeInput:
     start: date | None
     reference: str
     months: int | None = None
+
+
+def _change_months(codes: Sequence[str], months: int | None) -> int | None:
+    """The period typed with the changed sanction, checked, and kept only where a code takes a chosen
+    period (留党察看, or a combined 政务处分); elsewhere the period is statutory and the value is dropped."""
+    if months is None:
+        return None
+    if isinstance(months, bool) or not MIN_CHANGE_MONTHS <= months <= MAX_CHANGE_MONTHS:
+        raise ValidationFailed(MONTHS_RANGE_MESSAGE, field_errors={"months": [MONTHS_RANGE_MESSAGE]})
+    options = {o for c in codes for o in rules.measure(c).months_options}
+    if options and months not in options:
+        message = "留党察看的期限为一年或者二年（12 或 24 个月）。"
+        raise ValidationFailed(message, field_errors={"months": [message]})
+    return months if rules.takes_months(codes) else None
 
 
 def register_change(
@@ -489,19 +562,7 @@ def register_change(
     reference = _required(data.reference, "reference", "变更决定文号", 200)
     codes = list(dict.fromkeys(c for c in data.codes if c))
     with transaction.atomic():
-        pk = _pk(change_id)
-        change = (
-            SanctionChange.objects.select_for_update(of=("self",))
-            .select_related("case", "case__clue__handling_unit", "case__subject", "case__zone", "decision")
-            .filter(pk=pk)
-            .first()
-            if pk is not None
-            else None
-        )
-        if change is None or not can_view_case(actor, change.case):
-            raise NotFound(
-                audit_action="sanctionchange.viewed", target_type="sanctions.sanctionchange", target_id=str(change_id)
-            )
+        change = _lock_change(actor, change_id)
         case = change.case
         if not may_trial(actor, case):
             raise NotPermitted(
@@ -524,14 +585,15 @@ def register_change(
             rules.check_for_person(
                 codes, is_village_cadre=case.subject.is_village_cadre, is_party_member=case.subject.is_party_member
             )
-            periods = rules.periods_of(codes, start, data.months)
+            months = _change_months(codes, data.months)
+            periods = rules.periods_of(codes, start, months)
         except rules.RuleBroken as exc:
             raise RuleViolation(str(exc), field_errors={"codes": [str(exc)]}) from None
         assert actor.user_id is not None
         change.state, change.codes, change.months, change.start, change.reference = (
             ChangeState.REGISTERED,
             codes,
-            data.months,
+            months,
             start,
             reference,
         )
@@ -548,7 +610,7 @@ def register_change(
             detail={
                 "appeal": change.appeal_id,
                 "codes": codes,
-                "months": data.months,
+                "months": months,
                 "start": start,
                 "reference": reference,
                 "terms": [t.pk for t in terms],

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from xiezuoqu.access.actor import actor_for
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.deadlines.services import deadline_for
-from xiezuoqu.errors import DomainError, NotFound
-from xiezuoqu.web.forms import parse_date, parse_id, require_staff, show_error
+from xiezuoqu.errors import DomainError, NotFound, ValidationFailed
+from xiezuoqu.web.forms import parse_date, require_staff, show_error
 
 from . import exports, rules, services
 from .models import Outcome
@@ -141,6 +141,21 @@ def follow_up(request: HttpRequest, term_id: int) -> HttpResponse:
     return redirect("sanctions:detail", term_id=term_id)
 
 
+def _months(value: str | None) -> int | None:
+    """The period typed on the form: empty is none; anything but a whole number of months is refused
+    (rather than dropped, which would silently give 留党察看 its one-year default). The range is the
+    service's check."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        message = "期限请填写整数月数（留党察看 12 或 24）。"
+        raise ValidationFailed(message, field_errors={"months": [message]})
+    if len(text) > 9:  # far beyond the range: no need to read it
+        raise ValidationFailed(services.MONTHS_RANGE_MESSAGE, field_errors={"months": [services.MONTHS_RANGE_MESSAGE]})
+    return int(text)
+
+
 @login_required
 @require_POST
 def register_change(request: HttpRequest, change_id: int) -> HttpResponse:
@@ -157,7 +172,7 @@ def register_change(request: HttpRequest, change_id: int) -> HttpResponse:
                 codes=post.getlist("codes"),
                 start=parse_date(post.get("start")),
                 reference=post.get("reference", ""),
-                months=parse_id(post.get("months")),
+                months=_months(post.get("months")),
             ),
             request=request,
         )
