@@ -27,7 +27,7 @@ from xiezuoqu.cases.models import DetentionState, PersonDecision, ReturnState, R
 from xiezuoqu.cases.workflow import State
 from xiezuoqu.deadlines.models import DeadlineState
 from xiezuoqu.deadlines.services import deadline_for
-from xiezuoqu.errors import NotPermitted, RuleViolation
+from xiezuoqu.errors import NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.sanctions.rules import plus_months
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +351,14 @@ def test_the_fourth_form_and_a_non_member(demo):
         _propose(case, ["party_warning"], body="county")
     decision = _propose(case, ["gov_major_demerit", "to_procuratorate"], body="county")
     assert decision.form == 4
+
+
+def test_a_period_out_of_range_is_refused_and_one_no_sanction_takes_is_not_kept(demo):
+    """-5 or 70,000 months is a clear refusal, not a database error; a period given with a sanction of
+    fixed length (党内警告) is not stored as if it meant something."""
+    case = second_reviewed()
+    for months in (-5, 0, 70000):
+        with pytest.raises(ValidationFailed, match="期限应为 1 至 48 个月"):
+            _propose(case, ["party_warning"], months=months)
+    assert not PersonDecision.objects.filter(case=case).exists()
+    assert _propose(case, ["party_warning"], months=12).months is None

@@ -1266,6 +1266,11 @@ def propose_decision(
     """报批处理决定: after the final stage's opinion, the trial office proposes the outcome for the person;
     the rules are checked now (authority, village cadre, periods) and the "case.sanction" chain decides."""
     grounds = _required(data.grounds, "grounds", "事实和依据")
+    if data.months is not None and not 1 <= data.months <= sanctions.MAX_COMBINED_MONTHS:
+        raise ValidationFailed(
+            f"期限应为 1 至 {sanctions.MAX_COMBINED_MONTHS} 个月（留党察看 12 或 24 个月）。",
+            field_errors={"months": ["期限有误。"]},
+        )
     with transaction.atomic():
         case = _lock(actor, case_id)
         _check(
@@ -1281,6 +1286,9 @@ def propose_decision(
         form, _periods = evaluate(case, case.subject, data, timezone.localdate())
         codes = list(dict.fromkeys(c for c in data.codes if c))
         labels = "、".join(sanctions.MEASURES[c].label for c in codes)
+        # The period chosen is kept only where a sanction takes one (留党察看, or 政务处分 executed together).
+        government = [c for c in codes if sanctions.MEASURES[c].kind is sanctions.Kind.GOVERNMENT]
+        takes_months = any(sanctions.MEASURES[c].months_options for c in codes) or len(government) > 1
         approval = submit_request(
             actor=actor,
             matter_type=CASE_SANCTION.slug,
@@ -1297,7 +1305,7 @@ def propose_decision(
             codes=codes,
             body=data.body,
             complex_case=data.complex_case,
-            months=data.months,
+            months=data.months if takes_months else None,
             form=form,
             grounds=grounds,
             approval=approval,
