@@ -79,6 +79,7 @@ from xiezuoqu.teams import solver
 from xiezuoqu.teams.models import HandlingMode, JointGround, MemberRole, Purpose
 from xiezuoqu.teams.selectors import active_member_staff_ids, seat_counts
 from xiezuoqu.verification import services as verification
+from xiezuoqu.verification.limits import add_period
 from xiezuoqu.verification.models import Recommendation
 
 from .casework import Topic, actor_of, approve_all, forget_actors, hold_zone_meeting
@@ -494,6 +495,7 @@ class _Caseload:
         self.summary = CaseloadSummary()
         self.today = timezone.localdate()
         self.pleas = 0
+        self.freezes = 0
         self.ties: dict[int, dict[int, list[Conflict]]] = {}
 
     # --- the year ---------------------------------------------------------------------------------------
@@ -966,6 +968,22 @@ class _Caseload:
             ),
         )
         if stage == Stage.INVESTIGATING:
+            # The money at issue is frozen while the investigation runs: a time-limited measure in force
+            # (冻结 6 months, renewable), so the case page and the work queue show its term.
+            self.freezes += 1
+            cases.record_case_measure(
+                actor=handler,
+                case_id=case.pk,
+                data=verification.MeasureInput(
+                    kind="freeze",
+                    officer_ids=officers,
+                    person_or_record=f"{case.subject.name}名下银行账户（涉案资金）",
+                    starts_at=now - timedelta(minutes=50),
+                    ends_at=add_period(now - timedelta(minutes=50), 6, "months"),
+                    place="凤城农村商业银行",
+                    approval_reference=f"冻结决定书（凤纪冻〔{now.year}〕{self.freezes}号）",
+                ),
+            )
             if self.pleas < 2:
                 self._plea(handler, case)
             return stage
