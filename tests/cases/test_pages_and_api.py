@@ -202,6 +202,8 @@ def test_the_decision_notice_downloads_as_docx(demo):
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "关于给予赵某某党内警告处分的决定" in text and "处分决定书" in text and "第二种形态" in text
+    # The deciding body by its name, as a notice names it (not "乡镇（街道）纪委").
+    assert "经宝山镇纪委研究决定" in text and "乡镇（街道）" not in text
     assert login(Client(), "xzshuji2").get(f"/cases/decisions/{decision.pk}/notice.docx").status_code == 404
 
 

@@ -23,6 +23,14 @@ def issuer_of(decision: PersonDecision, case: Case) -> str:
     return f"中共{township}纪律检查委员会"
 
 
+def deciding_body_name(decision: PersonDecision, case: Case) -> str:
+    """The body by its name (大堡蒙古族乡纪委), as the notice's text names it, not by its kind."""
+    if decision.body == DecisionBody.COUNTY:
+        return case.commission.name
+    township = case.competent_body_name.removesuffix("党委").removesuffix("党工委")
+    return f"{township}党委" if decision.body == DecisionBody.TOWNSHIP_PARTY_COMMITTEE else f"{township}纪委"
+
+
 def is_sanction(decision: PersonDecision) -> bool:
     return any(sanctions.MEASURES[c].kind in SANCTION_KINDS for c in decision.codes if c in sanctions.MEASURES)
 
@@ -44,10 +52,11 @@ def decision_docx(decision: PersonDecision) -> bytes:
     paragraph(document, f"（{heading}）", align=CENTER)
     body(document, f"{subject.name}，{subject.position or '（职务未登记）'}。")
     body(document, f"经查：{decision.grounds}")
+    deciding = deciding_body_name(decision, case)
     body(
         document,
         f"本案经{case.competent_body_name}于{case.filed_on.year}年{case.filed_on.month}月{case.filed_on.day}日"
-        f"立案审查调查（立案编号{case.case_number}），经审理，依据有关规定，经{decision.get_body_display()}研究决定，"
+        f"立案审查调查（立案编号{case.case_number}），经审理，依据有关规定，经{deciding}研究决定，"
         f"{what}。",
     )
     body(document, f"本处理属于{decision.form_label}。")
