@@ -15,6 +15,7 @@ BENCHES = [
     ("登记 / registration", ["bench_intake.py", "--rows", "1000"]),
     ("重复件 / duplicates", ["bench_dedup.py", "--rows", "200000"]),
     ("组队求解 / team solver", ["bench_teams.py"]),
+    ("总结会与处分期满台账 / summary and sanction ledger", ["bench_summary.py", "--scale", "province"]),
 ]
 
 
