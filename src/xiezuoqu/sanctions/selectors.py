@@ -32,7 +32,9 @@ PAGE_SIZE = 50
 
 
 def terms_visible_to(actor: Actor) -> QuerySet[SanctionTerm]:
-    return SanctionTerm.objects.filter(case__in=cases_visible_to(actor))
+    # The commission condition adds nothing to the case scope (a visible case is of one of the actor's
+    # commissions) but lets the ledger's (commission, state, end, id) index serve it (bench_summary).
+    return SanctionTerm.objects.filter(commission_id__in=actor.commission_ids, case__in=cases_visible_to(actor))
 
 
 def can_view_term(actor: Actor, term: SanctionTerm) -> bool:
