@@ -13,11 +13,15 @@ from .models import Case, DecisionBody, PersonDecision
 SANCTION_KINDS = (sanctions.Kind.PARTY, sanctions.Kind.GOVERNMENT)
 
 
+def _township(case: Case) -> str:
+    """The township of a case filed by its party committee (宝山镇党委 → 宝山镇)."""
+    return case.competent_body_name.removesuffix("党委").removesuffix("党工委")
+
+
 def issuer_of(decision: PersonDecision, case: Case) -> str:
-    commission = case.commission.name
     if decision.body == DecisionBody.COUNTY:
-        return commission
-    township = case.competent_body_name.removesuffix("党委").removesuffix("党工委")
+        return case.commission.name
+    township = _township(case)
     if decision.body == DecisionBody.TOWNSHIP_PARTY_COMMITTEE:
         return f"中共{township}委员会"
     return f"中共{township}纪律检查委员会"
@@ -27,7 +31,7 @@ def deciding_body_name(decision: PersonDecision, case: Case) -> str:
     """The body by its name (大堡蒙古族乡纪委), as the notice's text names it, not by its kind."""
     if decision.body == DecisionBody.COUNTY:
         return case.commission.name
-    township = case.competent_body_name.removesuffix("党委").removesuffix("党工委")
+    township = _township(case)
     return f"{township}党委" if decision.body == DecisionBody.TOWNSHIP_PARTY_COMMITTEE else f"{township}纪委"
 
 

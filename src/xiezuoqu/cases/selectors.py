@@ -18,6 +18,7 @@ from xiezuoqu.accounts.roles import Role
 from xiezuoqu.audit.services import record_view
 from xiezuoqu.clues.selectors import can_view_clue, clues_visible_to, may_work, zone_worker
 from xiezuoqu.errors import NotFound
+from xiezuoqu.keys import as_key
 from xiezuoqu.org.models import StaffMember
 from xiezuoqu.recusal.scope import is_recused, recused_clue_ids
 from xiezuoqu.teams.models import HandlingMode, Purpose, Team, TeamMember
@@ -324,10 +325,9 @@ def _timeline(f: CaseFile) -> list[TimelineEntry]:
 
 
 def get_decision_for(actor: Actor, decision_id: Any) -> PersonDecision:
-    try:
-        pk = int(decision_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pk = as_key(decision_id)
+    if pk is None:
+        raise NotFound()
     decision = PersonDecision.objects.select_related("case", "subject", "case__commission").filter(pk=pk).first()
     if decision is None:
         raise NotFound()

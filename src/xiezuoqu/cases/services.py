@@ -196,10 +196,7 @@ def _ids(values: Sequence[Any]) -> set[int]:
 
 
 def _pk(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_key(value)
 
 
 def _refuse_archived(case: Case) -> None:

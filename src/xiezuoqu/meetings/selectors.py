@@ -225,12 +225,12 @@ def follow_up_units(meeting: Meeting) -> list[Unit]:
     )
 
 
-def zone_staff(meeting: Meeting) -> list[StaffMember]:
-    """The serving cadres of the units ``follow_up_units`` lists: whom the page offers as a task's
-    承办人 or as a 列席 guest, by name and unit rather than by an internal number."""
-    units = [u.pk for u in follow_up_units(meeting)]
+def zone_staff(meeting: Meeting, units: list[Unit] | None = None) -> list[StaffMember]:
+    """The serving cadres of the units ``follow_up_units`` lists (pass them when already loaded): whom
+    the page offers as a task's 承办人 or as a 列席 guest, by name and unit rather than by a number."""
+    unit_ids = [u.pk for u in (units if units is not None else follow_up_units(meeting))]
     return list(
-        StaffMember.objects.filter(home_unit_id__in=units, is_active=True)
+        StaffMember.objects.filter(home_unit_id__in=unit_ids, is_active=True)
         .select_related("home_unit")
         .order_by("home_unit__sort_order", "home_unit_id", "id")
     )

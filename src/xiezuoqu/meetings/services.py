@@ -28,6 +28,7 @@ from xiezuoqu.audit.services import record_event
 from xiezuoqu.clues.models import Clue
 from xiezuoqu.clues.selectors import can_view_clue
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.keys import as_key
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import StaffMember, Unit, Zone
 
@@ -496,14 +497,9 @@ def parse_ballots(raw: Mapping[Any, Any]) -> dict[int, str]:
     """``{staff_id: vote}`` with ids as integers and votes as Vote values; refuses anything else."""
     ballots: dict[int, str] = {}
     for key, vote in raw.items():
-        try:
-            staff_id = int(key)
-            if not 0 < staff_id < 2**63:  # not a key any table can hold
-                raise ValueError(key)
-        except (TypeError, ValueError):
-            raise ValidationFailed(
-                "表决票须按干部编号登记。", field_errors={"ballots": [f"“{key}”不是干部编号。"]}
-            ) from None
+        staff_id = as_key(key)
+        if not staff_id:  # not a key any table can hold
+            raise ValidationFailed("表决票须按干部编号登记。", field_errors={"ballots": [f"“{key}”不是干部编号。"]})
         value = VOTE_WORDS.get(str(vote or "").strip())
         if value is None:
             raise ValidationFailed(
@@ -842,15 +838,15 @@ def report_follow_up(
 
 
 def _lock_follow_up(actor: Actor, follow_up_id: Any) -> FollowUp:
-    try:
-        follow_up = (
-            FollowUp.objects.select_for_update(of=("self",))
-            .filter(pk=int(follow_up_id))
-            .select_related("resolution__item__meeting", "resolution__item__clue")
-            .first()
-        )
-    except (TypeError, ValueError):
-        follow_up = None
+    pk = as_key(follow_up_id)
+    follow_up = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(pk=pk)
+        .select_related("resolution__item__meeting", "resolution__item__clue")
+        .first()
+        if pk is not None
+        else None
+    )
     if follow_up is None or not can_view_follow_up(actor, follow_up):
         raise NotFound(audit_action="followup.viewed", target_type="meetings.followup", target_id=str(follow_up_id))
     return follow_up

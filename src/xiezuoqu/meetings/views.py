@@ -128,11 +128,13 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         record_view(actor=actor, target=meeting, request=request, detail={"items": [i.pk for i in page["items"]]})
     voting = [a for a in page["attendances"] if a.is_voting]
     for item in page["items"]:
+        item.meeting = meeting  # the figures read its zone: no second query per item
         pending = meeting.state == "held" and item.state == "pending"
         item.tally = tally(item) if pending else None  # type: ignore[attr-defined]
         # 记名表决: the form lists each member who may vote on the item, in the order of the list.
         item.voters = [a.staff for a in voting if a.staff_id in item.tally.eligible_ids] if pending else []  # type: ignore[attr-defined]
         item.figures = figures_for_item(item)  # type: ignore[attr-defined]
+    units = follow_up_units(meeting) if meeting.state in ("planned", "held") else []
     waiting = []
     if may_convene(actor, meeting.zone_id) and meeting.state == "planned":
         for entry in AGENDA_KINDS.values():
@@ -156,8 +158,8 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "grounds": Ground.choices,
             "voting_rule": VOTING_MEMBERS_RULE,
             "presets": period_presets(timezone.localdate()),
-            "zone_units": follow_up_units(meeting) if may_record(actor, meeting.zone_id) else [],
-            "zone_staff": zone_staff(meeting) if meeting.state in ("planned", "held") else [],
+            "zone_units": units if may_record(actor, meeting.zone_id) else [],
+            "zone_staff": zone_staff(meeting, units) if meeting.state in ("planned", "held") else [],
             "zone_clues": zone_clues_for(actor, meeting.zone_id) if meeting.state in ("planned", "held") else [],
             "today": timezone.localdate(),
             "tomorrow": timezone.localdate() + timedelta(days=1),  # a task is due after the meeting day

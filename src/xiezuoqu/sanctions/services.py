@@ -34,6 +34,7 @@ from xiezuoqu.cases.selectors import can_view_case, may_handle, may_trial
 from xiezuoqu.cases.workflow import State as CaseState
 from xiezuoqu.deadlines.services import cancel_deadline, close_deadline, open_deadline, register_deadline_kind
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
+from xiezuoqu.keys import as_key
 
 from . import rules
 from .models import (
@@ -112,10 +113,7 @@ def _day(value: date | None, field_name: str, label: str, *, not_before: date) -
 
 
 def _pk(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_key(value)
 
 
 def _open_term(

@@ -47,8 +47,7 @@ def require_staff(actor: Actor) -> None:
 def parse_id(value: str | None) -> int | None:
     """An id typed or posted as ASCII digits that fit a database key; anything else ("²", "١٢", a
     number past 64 bits) is no id, so the page says what is missing instead of failing."""
-    text = (value or "").strip()
-    return as_key(text)
+    return as_key(value)
 
 
 def parse_date(value: str | None) -> date | None:
