@@ -210,7 +210,7 @@ def test_the_decision_notice_downloads_as_docx(demo):
 def test_the_case_page_reads_in_a_bounded_number_of_queries(demo, django_assert_max_num_queries):
     case = second_reviewed()
     client = login(Client(), "shenli")
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(40):
         assert client.get(f"/cases/{case.pk}/").status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get("/cases/").status_code == 200

@@ -117,11 +117,14 @@ def on_investigation_team(actor: Actor, case: Case) -> bool:
     return actor.staff_id is not None and actor.staff_id in active_member_staff_ids(case.clue_id, Purpose.INVESTIGATION)
 
 
-def may_investigate(actor: Actor, case: Case) -> bool:
-    """审查调查: the investigation team, and whoever may work the clue (handling unit, zone leadership)."""
+def may_investigate(actor: Actor, case: Case, *, on_team: bool | None = None) -> bool:
+    """审查调查: the investigation team, and whoever may work the clue (handling unit, zone leadership).
+    ``on_team`` is ``on_investigation_team(actor, case)`` when the caller has it already."""
     if _excluded(actor) or case.commission_id != actor.commission_id:
         return False
-    return on_investigation_team(actor, case) or may_work(actor, case.clue)
+    if on_team is None:
+        on_team = on_investigation_team(actor, case)
+    return on_team or may_work(actor, case.clue)
 
 
 def may_first_review(actor: Actor, case: Case) -> bool:
@@ -134,11 +137,14 @@ def may_trial(actor: Actor, case: Case) -> bool:
     return not _excluded(actor) and case.commission_id == actor.commission_id and actor.has(Role.TRIAL_STAFF)
 
 
-def may_handle(actor: Actor, case: Case) -> bool:
-    """宣布, 执行, 归档: the handling side (team, handling unit, zone) or 案管."""
+def may_handle(actor: Actor, case: Case, *, investigates: bool | None = None) -> bool:
+    """宣布, 执行, 归档: the handling side (team, handling unit, zone) or 案管. ``investigates`` is
+    ``may_investigate(actor, case)`` when the caller has it already."""
     if _excluded(actor) or case.commission_id != actor.commission_id:
         return False
-    return actor.has(Role.CASE_MANAGER) or may_investigate(actor, case)
+    if actor.has(Role.CASE_MANAGER):
+        return True
+    return may_investigate(actor, case) if investigates is None else investigates
 
 
 def investigation_team(case: Case) -> Team | None:
@@ -149,11 +155,16 @@ def investigation_team(case: Case) -> Team | None:
     )
 
 
-def is_township_self_handled(case: Case) -> bool:
-    """乡镇自办: filed by the township party committee and investigated by the township itself."""
+_UNREAD: Any = object()
+
+
+def is_township_self_handled(case: Case, team: Team | None = _UNREAD) -> bool:
+    """乡镇自办: filed by the township party committee and investigated by the township itself (pass the
+    case's ``investigation_team`` when it is loaded already)."""
     if case.competent_body_kind != BodyKind.PARTY_COMMITTEE:
         return False
-    team = investigation_team(case)
+    if team is _UNREAD:
+        team = investigation_team(case)
     return team is None or team.mode == HandlingMode.SELF
 
 

@@ -40,7 +40,6 @@ from .selectors import (
     may_investigate,
     may_trial,
     on_investigation_team,
-    open_review,
     staff_choices,
     view_case,
 )
@@ -81,7 +80,10 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
     with transaction.atomic():
         case = view_case(actor, case_id, request=request)
     folder = case_file(actor, case)
-    review = open_review(case)
+    # The open stage of 审理 from the reviews the folder has loaded (reviewers prefetched).
+    review = next((r for r in reversed(folder.reviews) if not r.outcome), None)
+    on_team = on_investigation_team(actor, case)
+    investigates = may_investigate(actor, case, on_team=on_team)
     measure_groups: dict[str, list[tuple[str, str]]] = {}
     for code, m in MEASURES.items():
         measure_groups.setdefault(KIND_LABELS[m.kind], []).append((code, m.label))
@@ -92,12 +94,12 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "actions": allowed_actions(case.state),
         "review": review,
         "is_reviewer": review is not None and actor.staff_id in {s.pk for s in review.reviewers.all()},
-        "township": is_township_self_handled(case),
+        "township": is_township_self_handled(case, folder.team),
         "sees_clue": can_view_clue(actor, case.clue),
-        "may_investigate": may_investigate(actor, case),
+        "may_investigate": investigates,
         "may_first_review": may_first_review(actor, case),
         "may_trial": may_trial(actor, case),
-        "may_handle": may_handle(actor, case),
+        "may_handle": may_handle(actor, case, investigates=investigates),
         "staff": staff_choices(case)
         if case.state in ("investigating", "investigation_reported", "second_review")
         else [],
@@ -110,7 +112,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "evidence_kinds": EvidenceKind.choices,
         "today": timezone.localdate(),
         # Time-limited measures: who works their terms, who may approve a 管护 extension.
-        "on_team": on_investigation_team(actor, case),
+        "on_team": on_team,
         "heads": commission_heads(case) if any(m.term_state == "in_force" for m in folder.measures) else [],
         "now": timezone.localtime(),
     }
