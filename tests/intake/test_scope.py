@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.intake.conftest import api_get, api_post, demo_actor, login, register, unit_named
+from tests.intake.conftest import api_get, api_post, demo_actor, login, register, report_input, unit_named
 from xiezuoqu.access.registry import POLICIES
 from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.demo.data import DEMO_LOGINS
@@ -149,3 +149,46 @@ def test_the_ledger_lists_only_the_scope(reports, client):
     assert reports["township"].ledger_number in page
     assert reports["city"].ledger_number not in page
     assert reports["down"].ledger_number not in page
+
+
+# --- 流程1 (受理归口): the zone concerned sees a registered report at once -------------------------------
+
+
+ZONE_2_READERS = ("zuzhang2", "fuzuzhang2", "jianchashi2")
+
+
+def test_a_report_the_petition_office_registers_about_a_township_reaches_that_zone_at_once(demo):
+    """Registered by 信访室 with the township set: the township's zone (its leader, deputy and office
+    cadre) sees it and is told at once — before anyone accepts or assigns it."""
+    from xiezuoqu.intake.models import Notification
+
+    township = unit_named("东汤镇纪委")
+    report = register("dengji", township_id=township.pk)
+    assert report.state == "registered" and report.zone is not None
+    assert report.zone.memberships.filter(unit=township).exists()
+    for username in ZONE_2_READERS:
+        assert reports_visible_to(demo_actor(username)).filter(pk=report.pk).exists(), username
+        assert POLICIES[Report].can_view(demo_actor(username), report), username
+    told = set(Notification.objects.filter(report=report).values_list("recipient__username", flat=True))
+    assert {"zuzhang2", "jianchashi2"} <= told
+    # Another zone's office does not see it, nor the township itself before it is sent there.
+    for username in ("jianchashi1", "zuzhang1", "xzshuji2"):
+        assert not reports_visible_to(demo_actor(username)).filter(pk=report.pk).exists(), username
+
+
+def test_a_received_report_registered_with_its_township_reaches_that_zone(demo):
+    """The public site's report, registered by 信访室 naming the township: the same rule."""
+    received, _ = services.submit_public_report(
+        commission=unit_named("东汤镇纪委").commission,
+        summary="反映东汤镇某站所负责人吃拿卡要",
+        content="该站所负责人在办理审批时多次收受办事群众的购物卡。",
+        category=report_input().category,
+    )
+    township = unit_named("东汤镇纪委")
+    report = services.register_received_report(
+        actor=demo_actor("dengji"), report_id=received.pk, township_id=township.pk
+    )
+    assert report.state == "registered"
+    for username in ZONE_2_READERS:
+        assert reports_visible_to(demo_actor(username)).filter(pk=report.pk).exists(), username
+    assert not reports_visible_to(demo_actor("jianchashi1")).filter(pk=report.pk).exists()

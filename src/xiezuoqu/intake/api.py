@@ -67,7 +67,7 @@ class ReportOut(Schema):
     accused: list[AccusedOut]
 
 
-class DecisionOut(Schema):
+class IntakeDecisionOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -109,7 +109,7 @@ class ReportDetailOut(ReportOut):
     accepted_on: date | None
     concluded_on: date | None
     result: str
-    decisions: list[DecisionOut]
+    decisions: list[IntakeDecisionOut]
     messages: list[MessageOut]
 
 
@@ -118,7 +118,7 @@ class ReportPage(Schema):
     next_cursor: int | None = Field(None, description="下一页传入 cursor；为空表示没有更多")
 
 
-class LedgerQuery(Schema):
+class ReportLedgerQuery(Schema):
     state: str = ""
     channel: str = ""
     category: str = ""
@@ -129,6 +129,12 @@ class LedgerQuery(Schema):
     real_name: str = Field("", description="yes / no")
     cursor: int | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
+
+
+NOT_HEAD_CONFIRMED = (
+    "已核实被反映人不是本级纪委监委主要负责人。被反映人可能是主要负责人而无法确定时，"
+    "须二选一：concerns_head（是，直接报送上一级）或本项（不是）"
+)
 
 
 class AccusedIn(Schema):
@@ -158,6 +164,7 @@ class RegisterIn(Schema):
     identity: IdentityIn | None = None
     accused: list[AccusedIn] = []
     concerns_head: bool = False
+    not_head_confirmed: bool = Field(False, description=NOT_HEAD_CONFIRMED)
 
 
 class RegisterReceivedIn(Schema):
@@ -166,6 +173,7 @@ class RegisterReceivedIn(Schema):
     township_id: int | None = None
     village_id: int | None = None
     concerns_head: bool = False
+    not_head_confirmed: bool = Field(False, description=NOT_HEAD_CONFIRMED)
 
 
 class RouteIn(Schema):
@@ -364,7 +372,7 @@ def _check_choice(value: str, allowed: list[str], name: str) -> None:
 
 
 @router.get("/reports", response=ReportPage, summary="信访台账")
-def list_reports(request: HttpRequest, filters: Query[LedgerQuery]) -> dict[str, Any]:
+def list_reports(request: HttpRequest, filters: Query[ReportLedgerQuery]) -> dict[str, Any]:
     """The ledger in the caller's scope, newest first, keyset-paginated by id (``cursor``)."""
     actor = _staff(request)
     _check_choice(filters.state, State.values, "state")
@@ -418,6 +426,7 @@ def register_report(request: HttpRequest, payload: RegisterIn) -> Status:
             for a in payload.accused
         ],
         concerns_head=payload.concerns_head,
+        not_head_confirmed=payload.not_head_confirmed,
     )
     report = services.register_report(actor=actor, data=data, unit_id=payload.unit_id, request=request)
     return Status(201, _viewed(actor, report.pk, request))

@@ -36,6 +36,11 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text="勾选后依规直接报送上一级纪检监察机关，本级主要负责人不可见。",
     )
+    not_head_confirmed = forms.BooleanField(
+        label=services.HEAD_CHECK_TICK,
+        required=False,
+        help_text="被反映人可能是本级主要负责人而无法确定时，须核实后二选一。",
+    )
     is_real_name = forms.BooleanField(label="实名举报", required=False)
     identity_name = forms.CharField(label="举报人姓名", max_length=30, required=False)
     identity_phone = forms.CharField(label="联系电话", max_length=20, required=False)
@@ -79,6 +84,7 @@ class RegistrationForm(forms.Form):
             identity=identity,
             accused=accused,
             concerns_head=bool(data.get("concerns_head")),
+            not_head_confirmed=bool(data.get("not_head_confirmed")),
         )
 
 
@@ -115,6 +121,11 @@ class ReceivedRegistrationForm(forms.Form):
     township = forms.ModelChoiceField(label="问题所在乡镇（街道）", queryset=Unit.objects.none(), required=False)
     village = VillageChoiceField(label="问题所在村（社区）", queryset=Village.objects.none(), required=False)
     concerns_head = forms.BooleanField(label="反映本级纪委监委主要负责人", required=False)
+    not_head_confirmed = forms.BooleanField(
+        label=services.HEAD_CHECK_TICK,
+        required=False,
+        help_text="被反映人可能是本级主要负责人而无法确定时，须核实后二选一。",
+    )
 
     def __init__(self, *args: Any, townships: QuerySet[Unit], villages: QuerySet[Village], **kw: Any):
         super().__init__(*args, **kw)

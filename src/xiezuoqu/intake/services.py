@@ -45,7 +45,7 @@ from xiezuoqu.org.models import Commission, StaffMember, Unit, Village, Zone, Zo
 from xiezuoqu.org.selectors import memberships_on
 from xiezuoqu.workdays.selectors import add_working_days
 
-from . import rules
+from . import head, rules
 from .models import (
     FROM_REPORTER,
     Category,
@@ -126,6 +126,9 @@ class ReportInput:
     identity: IdentityInput | None = None
     accused: Sequence[AccusedInput] = field(default_factory=tuple)
     concerns_head: bool = False
+    # The registrar's tick: "checked, the report does not concern the commission's head" — required
+    # when an accused may be the head but cannot be told for certain (``head.head_doubts``).
+    not_head_confirmed: bool = False
 
 
 MAX_ACCUSED = 20
@@ -377,6 +380,14 @@ def zone_of_unit(unit: Unit | None, on: date | None = None) -> Zone | None:
     return led[0] if len(led) == 1 else None
 
 
+def zone_concerned(township: Unit | None, unit: Unit, on: date, unit_zone: Zone | None) -> Zone | None:
+    """流程1 (受理归口): a registered report goes at once to the 纪检监察室 of the zone *concerned* — the zone
+    of the township the report is about, when it names one; else the registering unit's (``unit_zone``)."""
+    if township is not None and township.pk != unit.pk:
+        return zone_of_unit(township, on) or unit_zone
+    return unit_zone
+
+
 @lru_cache(maxsize=8)
 def _ledger_context_sql(alias: str) -> str:
     """One statement for ``zone_of_unit`` and ``pattern_for`` together. Plain SQL, built once: the ORM's
@@ -439,21 +450,22 @@ def _refuse(message: str, report: Report, action: str) -> NotPermitted:
     return NotPermitted(message, audit_action=f"report.{action}", target_type="intake.report", target_id=str(report.pk))
 
 
-def _unit_names(staff: StaffMember) -> list[str]:
-    """How a report may name a staff member's unit: its name or short name, and for the commission's
-    leadership the commission itself (凤城市纪委监委, 凤城市纪委, 凤纪)."""
+def _names_unit_of(staff: StaffMember, unit_text: str, position: str) -> bool:
+    """Whether a report's unit text (or, for the leadership, the position) names a staff member's unit:
+    its name or short name; for the commission's leadership any usual spelling of the commission itself
+    (凤城市纪委监委, 市纪委, 凤城市监委, 市纪委书记 — ``head.names_leadership``)."""
     unit = staff.home_unit
-    names = [unit.name, unit.short_name]
     if unit.kind == Unit.Kind.LEADERSHIP:
         commission = staff.commission
-        names += [commission.name, commission.short_name, commission.name.removesuffix("监委")]
-    return [n for n in names if n and len(n) >= 2]
+        if head.names_leadership(unit_text, position, commission.name, commission.short_name):
+            return True
+    return bool(unit_text) and any(n in unit_text for n in (unit.name, unit.short_name) if n and len(n) >= 2)
 
 
-def _match_staff(commission_id: int, people: list[tuple[str, str]]) -> list[StaffMember | None]:
-    """The staff member each accused (name, unit text) is, when name and unit both match exactly one
-    person (never a guess). One query for all of them."""
-    names = {name for name, unit_text in people if unit_text}
+def _match_staff(commission_id: int, people: list[tuple[str, str, str]]) -> list[StaffMember | None]:
+    """The staff member each accused (name, unit text, position) is, when name and unit both match
+    exactly one person (never a guess). One query for all of them."""
+    names = {name for name, unit_text, position in people if unit_text or position}
     if not names:
         return [None] * len(people)
     candidates: dict[str, list[StaffMember]] = {}
@@ -462,10 +474,38 @@ def _match_staff(commission_id: int, people: list[tuple[str, str]]) -> list[Staf
     ):
         candidates.setdefault(staff.name, []).append(staff)
     matches: list[StaffMember | None] = []
-    for name, unit_text in people:
-        found = [s for s in candidates.get(name, []) if unit_text and any(n in unit_text for n in _unit_names(s))]
+    for name, unit_text, position in people:
+        found = [s for s in candidates.get(name, []) if _names_unit_of(s, unit_text, position)]
         matches.append(found[0] if len(found) == 1 else None)
     return matches
+
+
+HEAD_CHECK_TICK = "已核实，不涉及本级纪委监委主要负责人"
+
+
+def _check_head_doubts(
+    commission: Commission, people: Iterable[tuple[str, str, str]], *, concerns_head: bool, confirmed: bool
+) -> bool:
+    """直接报送上一级 depends on recognising the head: when an accused may be the head and cannot be told
+    for certain, the registrar must say which (never decided silently). Returns whether a doubt was
+    raised and settled by the registrar's tick (kept on the registration's audit record)."""
+    if concerns_head:
+        return False
+    people = list(people)
+    if not people:
+        return False
+    doubts = head.head_doubts(
+        people, names=head.head_names(commission.pk), commission_name=commission.name, short_name=commission.short_name
+    )
+    if doubts and not confirmed:
+        message = "；".join(doubts) + (
+            "。请核实：是本级主要负责人的，勾选“反映本级纪委监委主要负责人”（依规直接报送上一级）；"
+            f"不是的，勾选“{HEAD_CHECK_TICK}”。"
+        )
+        raise ValidationFailed(
+            "请核实被反映人是否为本级纪委监委主要负责人。", field_errors={"concerns_head": [message]}
+        )
+    return bool(doubts)
 
 
 def _head_staff_ids(commission_id: int) -> set[int]:
@@ -483,7 +523,7 @@ def _write_accused(
     report: Report, rows: Iterable[tuple[AccusedInput, Unit | None, Village | None]]
 ) -> list[ReportAccused]:
     rows = list(rows)
-    people = [(_text(row.name), _text(row.unit_text)) for row, _, _ in rows]
+    people = [(_text(row.name), _text(row.unit_text), _text(row.position)) for row, _, _ in rows]
     staff = _match_staff(report.commission_id, people)
     created = [
         ReportAccused(
@@ -497,7 +537,7 @@ def _write_accused(
             staff=match,
             order=order,
         )
-        for order, ((row, township, village), (name, unit_text), match) in enumerate(
+        for order, ((row, township, village), (name, unit_text, _), match) in enumerate(
             zip(rows, people, staff, strict=True)
         )
     ]
@@ -956,8 +996,15 @@ def register_report(
     """
     unit = _registering_unit(actor, unit_id)
     cleaned = _clean(unit.commission_id, data)
+    head_checked = _check_head_doubts(
+        unit.commission,
+        ((_text(a.name), _text(a.unit_text), _text(a.position)) for a, _, _ in cleaned.accused),
+        concerns_head=cleaned.concerns_head,
+        confirmed=data.not_head_confirmed,
+    )
     today = timezone.localdate()
-    zone, pattern = _ledger_context(unit, today)
+    unit_zone, pattern = _ledger_context(unit, today)
+    zone = zone_concerned(cleaned.township, unit, today, unit_zone)
     recipients = _registration_recipients(unit.commission_id, zone)
     prepare_index(cleaned.summary, cleaned.content)
     with deferred_events():
@@ -1001,6 +1048,7 @@ def register_report(
                 "real_name": report.is_real_name,
                 "accused": len(cleaned.accused),
                 "zone": report.zone_id,
+                **({"head_checked": HEAD_CHECK_TICK} if head_checked else {}),
             },
             request=request,
         )
@@ -1017,6 +1065,7 @@ def register_received_report(
     township_id: int | None = None,
     village_id: int | None = None,
     concerns_head: bool = False,
+    not_head_confirmed: bool = False,
     request: HttpRequest | None = None,
 ) -> Report:
     """登记 a report received from the public site or a village supervisor: the registrar of the unit it
@@ -1051,6 +1100,12 @@ def register_received_report(
         )
         if errors:
             raise ValidationFailed("登记信息不完整或有误，请按提示修改。", field_errors=errors)
+        head_checked = _check_head_doubts(
+            report.commission,
+            report.accused.values_list("name", "unit_text", "position"),
+            concerns_head=report.concerns_head or concerns_head,
+            confirmed=not_head_confirmed,
+        )
         today = timezone.localdate()
         seq, number = _next_number(unit, today.year)
         before = snapshot(report, ["state", "ledger_unit", "ledger_number", "summary", "category"])
@@ -1061,7 +1116,7 @@ def register_received_report(
         report.summary, report.category = new_summary, new_category
         report.township, report.village = township, village
         report.routing_unit = unit
-        report.zone = zone_of_unit(unit, today)
+        report.zone = zone_concerned(township, unit, today, zone_of_unit(unit, today))
         report.concerns_head = report.concerns_head or concerns_head
         report.save(
             update_fields=[
@@ -1086,7 +1141,13 @@ def register_received_report(
             action="report.registered",
             target=report,
             changes=diff(before, report),
-            detail={"unit": unit.pk, "channel": report.channel, "real_name": report.is_real_name, "received": True},
+            detail={
+                "unit": unit.pk,
+                "channel": report.channel,
+                "real_name": report.is_real_name,
+                "received": True,
+                **({"head_checked": HEAD_CHECK_TICK} if head_checked else {}),
+            },
             request=request,
         )
         _after_registration(actor, report, list(report.accused.all()), request)

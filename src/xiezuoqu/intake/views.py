@@ -201,6 +201,7 @@ def register_received(request: HttpRequest, report_id: int) -> HttpResponse:
                 township_id=data["township"].pk if data.get("township") else None,
                 village_id=data["village"].pk if data.get("village") else None,
                 concerns_head=bool(data.get("concerns_head")),
+                not_head_confirmed=bool(data.get("not_head_confirmed")),
                 request=request,
             )
         except DomainError as exc:
