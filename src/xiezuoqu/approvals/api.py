@@ -33,7 +33,7 @@ router = Router(tags=["approvals"])
 MAX_LIMIT = 100
 
 
-class StepOut(Schema):
+class ApprovalStepOut(Schema):
     index: int
     label: str
     role: str
@@ -47,7 +47,7 @@ class StepOut(Schema):
     state_label: str
 
 
-class DecisionOut(Schema):
+class ApprovalDecisionOut(Schema):
     id: int
     round: int
     step_index: int
@@ -60,7 +60,7 @@ class DecisionOut(Schema):
     decided_at: datetime
 
 
-class RequestOut(Schema):
+class ApprovalRequestOut(Schema):
     id: int
     matter_type: str
     matter_label: str
@@ -83,18 +83,18 @@ class RequestOut(Schema):
     decided_at: datetime | None
 
 
-class RequestDetailOut(RequestOut):
+class RequestDetailOut(ApprovalRequestOut):
     reason: str
     chain_id: int
     chain_name: str
     chain_version: int
-    steps: list[StepOut]
-    decisions: list[DecisionOut]
+    steps: list[ApprovalStepOut]
+    decisions: list[ApprovalDecisionOut]
     may_decide_steps: list[int] = Field(description="本人当前可以审批的环节序号")
 
 
 class RequestPage(Schema):
-    items: list[RequestOut]
+    items: list[ApprovalRequestOut]
     next_cursor: int | None = Field(None, description="下一页传入 cursor；为空表示没有更多")
 
 
@@ -106,7 +106,7 @@ class RequestFilters(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
 
-class DecisionIn(Schema):
+class ApprovalDecisionIn(Schema):
     decision: str = Field(description="approve（同意）/ return（退回修改）/ reject（不同意）")
     comment: str = Field("", description="审批意见；退回修改或不同意时必填")
     step_index: int | None = Field(None, description="审批的环节序号；不填则取本人可审批的第一个环节")
@@ -240,7 +240,7 @@ def get_request(request: HttpRequest, approval_id: int) -> dict[str, Any]:
 
 
 @router.post("/requests/{approval_id}/decisions", response=RequestDetailOut, summary="提交审批意见")
-def post_decision(request: HttpRequest, approval_id: int, payload: DecisionIn) -> dict[str, Any]:
+def post_decision(request: HttpRequest, approval_id: int, payload: ApprovalDecisionIn) -> dict[str, Any]:
     actor = _actor(request)
     services.decide(
         actor=actor,

@@ -51,7 +51,7 @@ class RecordOut(Schema):
     built_at: datetime
 
 
-class VerifyOut(Schema):
+class PackageVerifyOut(Schema):
     ok: bool
     sha256: str
     matter_number: str
@@ -126,14 +126,14 @@ def download(request: HttpRequest, package_id: int) -> HttpResponse:
     return _zip(filename, data)
 
 
-@router.post("/verify", response=VerifyOut)
-def verify(request: HttpRequest, file: File[UploadedFile]) -> VerifyOut:
+@router.post("/verify", response=PackageVerifyOut)
+def verify(request: HttpRequest, file: File[UploadedFile]) -> PackageVerifyOut:
     """校验归档包（multipart 上传 file）：签名、文件摘要、文件齐全、审计摘录逐条 MAC 并与现行审计链比对。"""
     actor = _actor(request)
     if file.size is not None and file.size > services.MAX_UPLOAD:
         raise ValidationFailed("文件过大，不是本系统生成的归档包。", field_errors={"file": ["文件过大。"]})
     result, records = services.verify_uploaded(actor=actor, data=file.read(), request=request)
-    return VerifyOut(
+    return PackageVerifyOut(
         ok=result.ok,
         sha256=result.sha256,
         matter_number=result.matter_number,

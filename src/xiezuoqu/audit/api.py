@@ -59,7 +59,7 @@ class ProblemOut(Schema):
     message: str
 
 
-class VerifyOut(Schema):
+class ChainVerifyOut(Schema):
     ok: bool
     rows_checked: int
     seconds: float
@@ -130,7 +130,7 @@ def get_event(request: HttpRequest, seq: int):  # type: ignore[no-untyped-def]
     }
 
 
-@router.get("/verify", response=VerifyOut, summary="校验整条审计链")
+@router.get("/verify", response=ChainVerifyOut, summary="校验整条审计链")
 def verify(request: HttpRequest):  # type: ignore[no-untyped-def]
     who = actor_for(request.user)
     require_auditor(who, action="audit.verified")

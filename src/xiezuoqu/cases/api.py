@@ -42,7 +42,7 @@ class CaseListOut(Schema):
     next_before: int | None
 
 
-class ListQuery(Schema):
+class CaseListQuery(Schema):
     before: int | None = None
     limit: int = 50
 
@@ -71,7 +71,7 @@ def _out(case: Case) -> dict[str, Any]:
 
 
 @router.get("/", response=CaseListOut)
-def list_cases(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+def list_cases(request: HttpRequest, query: Query[CaseListQuery]) -> dict[str, Any]:
     rows, next_before = case_ledger(_actor(request), before=query.before, limit=max(1, min(query.limit, MAX_LIMIT)))
     return {"items": [_out(c) for c in rows], "next_before": next_before}
 
@@ -87,14 +87,14 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 # --- the life cycle: one endpoint per step, the same services as the pages ----------------------------
 
 
-class StepOut(Schema):
+class CaseStepOut(Schema):
     case_id: int
     state: str
     state_label: str
     id: int | None = None
 
 
-class MeasureIn(Schema):
+class CaseMeasureIn(Schema):
     kind: str
     officer_ids: list[int]
     person_or_record: str
@@ -106,7 +106,7 @@ class MeasureIn(Schema):
     followed_by_custody: bool = False
 
 
-class ExtensionIn(Schema):
+class CaseMeasureExtensionIn(Schema):
     days: int
     reference: str
     reason: str
@@ -176,7 +176,7 @@ class EndIn(Schema):
     ended_on: date
 
 
-class ReportIn(Schema):
+class CaseReportIn(Schema):
     facts: str
     evidence_summary: str
     proposal: str
@@ -196,7 +196,7 @@ class ReturnIn(Schema):
     reason: str
 
 
-class DecisionIn(Schema):
+class CaseDecisionIn(Schema):
     codes: list[str]
     body: str
     grounds: str
@@ -234,7 +234,7 @@ class TimelineOut(Schema):
     detail: str
 
 
-class DecisionOut(Schema):
+class CaseDecisionOut(Schema):
     id: int
     codes: list[str]
     labels: list[str]
@@ -249,7 +249,7 @@ class DecisionOut(Schema):
 class CaseFileOut(Schema):
     case: CaseOut
     timeline: list[TimelineOut]
-    decisions: list[DecisionOut]
+    decisions: list[CaseDecisionOut]
 
 
 def _step(request: HttpRequest, case_id: int, row: Any = None) -> dict[str, Any]:
@@ -288,14 +288,14 @@ def get_case_file(request: HttpRequest, case_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/{case_id}/investigation", response=StepOut)
+@router.post("/{case_id}/investigation", response=CaseStepOut)
 def start_investigation(request: HttpRequest, case_id: int) -> dict[str, Any]:
     services.start_investigation(actor=_actor(request), case_id=case_id, request=request)
     return _step(request, case_id)
 
 
-@router.post("/{case_id}/measures", response={201: StepOut})
-def record_measure(request: HttpRequest, case_id: int, payload: MeasureIn) -> Status:
+@router.post("/{case_id}/measures", response={201: CaseStepOut})
+def record_measure(request: HttpRequest, case_id: int, payload: CaseMeasureIn) -> Status:
     measure = services.record_case_measure(
         actor=_actor(request), case_id=case_id, data=MeasureInput(**payload.dict()), request=request
     )
@@ -354,7 +354,9 @@ def _measure_of(request: HttpRequest, case_id: int, measure_id: int) -> dict[str
 
 
 @router.post("/{case_id}/measures/{measure_id}/extension", response=CaseMeasureOut)
-def extend_measure(request: HttpRequest, case_id: int, measure_id: int, payload: ExtensionIn) -> dict[str, Any]:
+def extend_measure(
+    request: HttpRequest, case_id: int, measure_id: int, payload: CaseMeasureExtensionIn
+) -> dict[str, Any]:
     """延长管护 (once, 1–3 days, approved by the commission head)."""
     services.extend_measure(
         actor=_actor(request),
@@ -387,7 +389,7 @@ def release_measure(request: HttpRequest, case_id: int, measure_id: int, payload
     return _measure_of(request, case_id, measure_id)
 
 
-@router.post("/{case_id}/evidence", response={201: StepOut})
+@router.post("/{case_id}/evidence", response={201: CaseStepOut})
 def add_evidence(
     request: HttpRequest,
     case_id: int,
@@ -418,13 +420,13 @@ def add_evidence(
     return Status(201, _step(request, case_id, item))
 
 
-@router.post("/{case_id}/detentions", response={201: StepOut})
+@router.post("/{case_id}/detentions", response={201: CaseStepOut})
 def request_detention(request: HttpRequest, case_id: int, payload: DetentionIn) -> Status:
     detention = services.request_detention(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
     return Status(201, _step(request, case_id, detention))
 
 
-@router.post("/detentions/{detention_id}/higher-decision", response=StepOut)
+@router.post("/detentions/{detention_id}/higher-decision", response=CaseStepOut)
 def record_higher_decision(request: HttpRequest, detention_id: int, payload: HigherDecisionIn) -> dict[str, Any]:
     row = services.record_higher_decision(
         actor=_actor(request), detention_id=detention_id, request=request, **payload.dict()
@@ -432,33 +434,33 @@ def record_higher_decision(request: HttpRequest, detention_id: int, payload: Hig
     return _step(request, row.case_id, row)
 
 
-@router.post("/detentions/{detention_id}/extension", response=StepOut)
+@router.post("/detentions/{detention_id}/extension", response=CaseStepOut)
 def extend_detention(request: HttpRequest, detention_id: int, payload: ReferenceIn) -> dict[str, Any]:
     row = services.extend_detention(actor=_actor(request), detention_id=detention_id, request=request, **payload.dict())
     return _step(request, row.case_id, row)
 
 
-@router.post("/detentions/{detention_id}/end", response=StepOut)
+@router.post("/detentions/{detention_id}/end", response=CaseStepOut)
 def end_detention(request: HttpRequest, detention_id: int, payload: EndIn) -> dict[str, Any]:
     row = services.end_detention(actor=_actor(request), detention_id=detention_id, request=request, **payload.dict())
     return _step(request, row.case_id, row)
 
 
-@router.put("/{case_id}/report", response=StepOut)
-def write_report(request: HttpRequest, case_id: int, payload: ReportIn) -> dict[str, Any]:
+@router.put("/{case_id}/report", response=CaseStepOut)
+def write_report(request: HttpRequest, case_id: int, payload: CaseReportIn) -> dict[str, Any]:
     report = services.write_report(
         actor=_actor(request), case_id=case_id, data=services.ReportInput(**payload.dict()), request=request
     )
     return _step(request, case_id, report)
 
 
-@router.post("/{case_id}/hand-over", response=StepOut)
+@router.post("/{case_id}/hand-over", response=CaseStepOut)
 def hand_over(request: HttpRequest, case_id: int) -> dict[str, Any]:
     services.hand_over(actor=_actor(request), case_id=case_id, request=request)
     return _step(request, case_id)
 
 
-@router.post("/{case_id}/reviews", response={201: StepOut})
+@router.post("/{case_id}/reviews", response={201: CaseStepOut})
 def open_review(request: HttpRequest, case_id: int, payload: ReviewersIn) -> Status:
     review = services.open_trial_review(
         actor=_actor(request), case_id=case_id, reviewer_ids=payload.reviewer_ids, request=request
@@ -466,51 +468,51 @@ def open_review(request: HttpRequest, case_id: int, payload: ReviewersIn) -> Sta
     return Status(201, _step(request, case_id, review))
 
 
-@router.post("/{case_id}/opinion", response=StepOut)
+@router.post("/{case_id}/opinion", response=CaseStepOut)
 def conclude_review(request: HttpRequest, case_id: int, payload: OpinionIn) -> dict[str, Any]:
     review = services.conclude_review(actor=_actor(request), case_id=case_id, opinion=payload.opinion, request=request)
     return _step(request, case_id, review)
 
 
-@router.post("/{case_id}/returns", response={201: StepOut})
+@router.post("/{case_id}/returns", response={201: CaseStepOut})
 def request_return(request: HttpRequest, case_id: int, payload: ReturnIn) -> Status:
     row = services.request_return(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
     return Status(201, _step(request, case_id, row))
 
 
-@router.post("/{case_id}/decisions", response={201: StepOut})
-def propose_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> Status:
+@router.post("/{case_id}/decisions", response={201: CaseStepOut})
+def propose_decision(request: HttpRequest, case_id: int, payload: CaseDecisionIn) -> Status:
     decision = services.propose_decision(
         actor=_actor(request), case_id=case_id, data=services.DecisionInput(**payload.dict()), request=request
     )
     return Status(201, _step(request, case_id, decision))
 
 
-@router.post("/{case_id}/announcement", response=StepOut)
+@router.post("/{case_id}/announcement", response=CaseStepOut)
 def announce(request: HttpRequest, case_id: int, payload: AnnounceIn) -> dict[str, Any]:
     row = services.announce_decision(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
     return _step(request, case_id, row)
 
 
-@router.post("/{case_id}/execution", response=StepOut)
+@router.post("/{case_id}/execution", response=CaseStepOut)
 def execute(request: HttpRequest, case_id: int, payload: ExecuteIn) -> dict[str, Any]:
     row = services.record_execution(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
     return _step(request, case_id, row)
 
 
-@router.post("/{case_id}/appeals", response={201: StepOut})
+@router.post("/{case_id}/appeals", response={201: CaseStepOut})
 def file_appeal(request: HttpRequest, case_id: int, payload: AppealIn) -> Status:
     row = services.file_appeal(actor=_actor(request), case_id=case_id, request=request, **payload.dict())
     return Status(201, _step(request, case_id, row))
 
 
-@router.post("/appeals/{appeal_id}/decision", response=StepOut)
+@router.post("/appeals/{appeal_id}/decision", response=CaseStepOut)
 def decide_appeal(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> dict[str, Any]:
     row = services.decide_appeal(actor=_actor(request), appeal_id=appeal_id, request=request, **payload.dict())
     return _step(request, row.case_id, row)
 
 
-@router.post("/{case_id}/archive", response=StepOut)
+@router.post("/{case_id}/archive", response=CaseStepOut)
 def archive(request: HttpRequest, case_id: int) -> dict[str, Any]:
     services.archive_case(actor=_actor(request), case_id=case_id, request=request)
     return _step(request, case_id)

@@ -39,7 +39,7 @@ class LedgerOut(Schema):
     next_before: int | None
 
 
-class LedgerQuery(Schema):
+class ClueLedgerQuery(Schema):
     state: str = ""
     source: str = ""
     category: str = ""
@@ -149,7 +149,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 @router.get("/", response=LedgerOut)
-def list_clues(request: HttpRequest, query: Query[LedgerQuery]) -> LedgerOut:
+def list_clues(request: HttpRequest, query: Query[ClueLedgerQuery]) -> LedgerOut:
     actor = _actor(request)
     filters = LedgerFilters(state=query.state, source=query.source, category=query.category, q=query.q[:50])
     rows, next_before = ledger_page(actor, filters, before=query.before, limit=max(1, min(query.limit, MAX_LIMIT)))

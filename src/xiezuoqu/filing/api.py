@@ -49,7 +49,7 @@ class ProposalListOut(Schema):
     next_before: int | None
 
 
-class ListQuery(Schema):
+class ProposalListQuery(Schema):
     state: str = ""
     before: int | None = None
     limit: int = 50
@@ -75,7 +75,7 @@ class ReviseIn(Schema):
     evidence_inventory: str = ""
 
 
-class DecisionIn(Schema):
+class FilingDecisionIn(Schema):
     decision: str
     reason: str
     decided_on: date | None = None
@@ -120,7 +120,7 @@ def _fresh(actor: Actor, proposal_id: int) -> dict[str, Any]:
 
 
 @router.get("/", response=ProposalListOut)
-def list_proposals(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+def list_proposals(request: HttpRequest, query: Query[ProposalListQuery]) -> dict[str, Any]:
     actor = _actor(request)
     rows, next_before = proposal_list(
         actor, state=query.state, before=query.before, limit=max(1, min(query.limit, MAX_LIMIT))
@@ -171,7 +171,7 @@ def withdraw(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
 
 
 @router.post("/{proposal_id}/decision", response=ProposalOut)
-def decide(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, proposal_id: int, payload: FilingDecisionIn) -> dict[str, Any]:
     actor = _actor(request)
     services.decide_as_body(actor=actor, proposal_id=proposal_id, request=request, **payload.dict())
     return _fresh(actor, proposal_id)

@@ -43,7 +43,7 @@ class BallotOut(Schema):
     vote: str
 
 
-class FollowUpOut(Schema):
+class MeetingFollowUpOut(Schema):
     id: int
     resolution: str
     seq: int
@@ -68,7 +68,7 @@ class ResolutionOut(Schema):
     # False for resolutions recorded before ballots by name (按票数登记): counts only.
     by_ballot: bool
     ballots: list[BallotOut]
-    follow_ups: list[FollowUpOut]
+    follow_ups: list[MeetingFollowUpOut]
     # A 阶段工作总结's figures as frozen when the item was decided (empty for other items).
     figures: dict[str, Any]
     text: str
@@ -157,19 +157,19 @@ class BallotIn(Schema):
     vote: str
 
 
-class FollowUpIn(Schema):
+class MeetingFollowUpIn(Schema):
     task: str
     due_on: date
     unit_id: int | None = None
     assignee_id: int | None = None
 
 
-class DecisionIn(Schema):
+class MeetingItemDecisionIn(Schema):
     text: str
     ballots: dict[str, str] | list[BallotIn] = {}
     # "" follows the ballots; "defer" (暂缓研究) takes no vote; agree / disagree is checked against them.
     outcome: str = ""
-    follow_ups: list[FollowUpIn] = []
+    follow_ups: list[MeetingFollowUpIn] = []
 
 
 class FollowUpReportIn(Schema):
@@ -389,12 +389,12 @@ def _item_status(actor: Actor, item_id: int) -> Status:
     return Status(201, _item_out(next(i for i in meeting_page(actor, item.meeting)["items"] if i.pk == item.pk)))
 
 
-def _follow_up_input(f: FollowUpIn) -> services.FollowUpInput:
+def _follow_up_input(f: MeetingFollowUpIn) -> services.FollowUpInput:
     return services.FollowUpInput(task=f.task, due_on=f.due_on, unit_id=f.unit_id, assignee_id=f.assignee_id)
 
 
 @router.post("/items/{item_id}/decision", response={201: ItemOut})
-def decide(request: HttpRequest, item_id: int, payload: DecisionIn) -> Status:
+def decide(request: HttpRequest, item_id: int, payload: MeetingItemDecisionIn) -> Status:
     """记名表决: one ballot per member present and not withdrawn from the item."""
     actor = _actor(request)
     ballots: dict[Any, str]
@@ -418,15 +418,15 @@ def decide(request: HttpRequest, item_id: int, payload: DecisionIn) -> Status:
     return _item_status(actor, item_id)
 
 
-@router.post("/items/{item_id}/follow-ups", response={201: FollowUpOut})
-def assign_follow_up(request: HttpRequest, item_id: int, payload: FollowUpIn) -> Status:
+@router.post("/items/{item_id}/follow-ups", response={201: MeetingFollowUpOut})
+def assign_follow_up(request: HttpRequest, item_id: int, payload: MeetingFollowUpIn) -> Status:
     """会议交办事项 after the vote, while the meeting sits."""
     actor = _actor(request)
     task = services.assign_follow_up(actor=actor, item_id=item_id, data=_follow_up_input(payload), request=request)
     return Status(201, _follow_up_out(get_follow_up_for(actor, task.pk), task.resolution.number))
 
 
-@router.get("/follow-ups/{follow_up_id}", response=FollowUpOut)
+@router.get("/follow-ups/{follow_up_id}", response=MeetingFollowUpOut)
 def get_follow_up(request: HttpRequest, follow_up_id: int) -> dict[str, Any]:
     actor = _actor(request)
     task = get_follow_up_for(actor, follow_up_id)
@@ -435,7 +435,7 @@ def get_follow_up(request: HttpRequest, follow_up_id: int) -> dict[str, Any]:
     return _follow_up_out(task, task.resolution.number)
 
 
-@router.post("/follow-ups/{follow_up_id}/report", response=FollowUpOut)
+@router.post("/follow-ups/{follow_up_id}/report", response=MeetingFollowUpOut)
 def report_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpReportIn) -> dict[str, Any]:
     """办结情况: the assignee's unit (or the zone leader) reports the task done; its deadline closes."""
     actor = _actor(request)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
+from django.db.models import TextChoices
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from xiezuoqu.access.actor import actor_for
 
@@ -28,6 +31,17 @@ router = Router(tags=["组织机构"])
 MAX_LIMIT = 500
 
 
+def _inline_choices(choices: type[TextChoices]) -> WithJsonSchema:
+    """Document ``choices`` in place: several models name their choices ``Kind``, and as shared
+    components of the OpenAPI document they would overwrite one another."""
+    described = "；".join(f"{value}（{label}）" for value, label in choices.choices)
+    return WithJsonSchema({"type": "string", "enum": list(choices.values), "description": described})
+
+
+UnitKind = Annotated[Unit.Kind, _inline_choices(Unit.Kind)]
+RelationshipKind = Annotated[DeclaredRelationship.Kind, _inline_choices(DeclaredRelationship.Kind)]
+
+
 class UnitOut(Schema):
     id: int
     kind: str
@@ -39,7 +53,7 @@ class UnitOut(Schema):
     is_active: bool
 
 
-class MemberOut(Schema):
+class ZoneMemberOut(Schema):
     unit_id: int
     unit_name: str
     unit_kind: str
@@ -60,7 +74,7 @@ class ZoneOut(Schema):
     leader: PersonRef | None
     inspection_office_id: int | None
     deputies: list[PersonRef]
-    members: list[MemberOut]
+    members: list[ZoneMemberOut]
 
 
 class StaffOut(Schema):
@@ -91,7 +105,7 @@ class RelationshipOut(Schema):
 
 
 class RelationshipIn(Schema):
-    kind: DeclaredRelationship.Kind
+    kind: RelationshipKind
     kinship: str = ""
     person_name: str = ""
     person_unit: str = ""
@@ -148,7 +162,7 @@ def _zone_out(zone, *, people: bool) -> ZoneOut:  # type: ignore[no-untyped-def]
         if people
         else [],
         members=[
-            MemberOut(
+            ZoneMemberOut(
                 unit_id=m.unit_id,
                 unit_name=m.unit.name,
                 unit_kind=m.unit.kind,
@@ -161,7 +175,7 @@ def _zone_out(zone, *, people: bool) -> ZoneOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/units", response=list[UnitOut], summary="单位列表")
-def list_units(request: HttpRequest, kind: Unit.Kind | None = None, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_units(request: HttpRequest, kind: UnitKind | None = None, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
     qs = UNITS.scope(actor_for(request.user)).order_by("sort_order", "id")
     if kind:
         qs = qs.filter(kind=kind)
@@ -186,11 +200,11 @@ def get_zone(request: HttpRequest, zone_id: int):  # type: ignore[no-untyped-def
     return next(_zone_out(z, people=may_see_people(actor)) for z in org_chart(actor) if z.pk == zone_id)
 
 
-@router.get("/zones/{zone_id}/history", response=list[MemberOut], summary="协作区成员变动历史")
+@router.get("/zones/{zone_id}/history", response=list[ZoneMemberOut], summary="协作区成员变动历史")
 def zone_history(request: HttpRequest, zone_id: int):  # type: ignore[no-untyped-def]
     zone = ZONES.get_for(actor_for(request.user), zone_id)
     return [
-        MemberOut(
+        ZoneMemberOut(
             unit_id=m.unit_id,
             unit_name=m.unit.name,
             unit_kind=m.unit.kind,
@@ -201,7 +215,7 @@ def zone_history(request: HttpRequest, zone_id: int):  # type: ignore[no-untyped
     ]
 
 
-@router.post("/zones/{zone_id}/members", response={201: MemberOut}, summary="成员单位加入协作区（系统管理员）")
+@router.post("/zones/{zone_id}/members", response={201: ZoneMemberOut}, summary="成员单位加入协作区（系统管理员）")
 def add_member(request: HttpRequest, zone_id: int, payload: MembershipIn):  # type: ignore[no-untyped-def]
     m = services.add_zone_member(
         actor=actor_for(request.user),
@@ -210,7 +224,7 @@ def add_member(request: HttpRequest, zone_id: int, payload: MembershipIn):  # ty
         start_date=payload.start_date,
         request=request,
     )
-    return 201, MemberOut(
+    return 201, ZoneMemberOut(
         unit_id=m.unit_id, unit_name=m.unit.name, unit_kind=m.unit.kind, start_date=m.start_date, end_date=m.end_date
     )
 

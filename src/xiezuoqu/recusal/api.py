@@ -98,7 +98,7 @@ class WithdrawIn(Schema):
     detail: str
 
 
-class DecisionIn(Schema):
+class RecusalDecisionIn(Schema):
     staff_id: int
     ground: str
     detail: str
@@ -126,7 +126,7 @@ class InterventionIn(Schema):
     response: str = ""
 
 
-class ReasonIn(Schema):
+class RecusalLiftIn(Schema):
     reason: str
 
 
@@ -232,13 +232,13 @@ def withdraw(request: HttpRequest, clue_id: int, payload: WithdrawIn) -> Status:
 
 
 @router.post("/clues/{clue_id}/recusals", response={201: dict})
-def recuse(request: HttpRequest, clue_id: int, payload: DecisionIn) -> Status:
+def recuse(request: HttpRequest, clue_id: int, payload: RecusalDecisionIn) -> Status:
     recusal = services.recuse_by_decision(actor=_actor(request), clue_id=clue_id, request=request, **payload.dict())
     return Status(201, {"id": recusal.pk})
 
 
 @router.post("/recusals/{recusal_id}/lift", response=dict)
-def lift(request: HttpRequest, recusal_id: int, payload: ReasonIn) -> dict[str, object]:
+def lift(request: HttpRequest, recusal_id: int, payload: RecusalLiftIn) -> dict[str, object]:
     recusal = services.lift_recusal(
         actor=_actor(request), recusal_id=recusal_id, reason=payload.reason, request=request
     )

@@ -23,7 +23,7 @@ from .selectors import get_team_for, requests_of_clue, teams_of_clue, workload, 
 router = Router(tags=["teams"])
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     staff_id: int
     name: str
     unit: str
@@ -42,7 +42,7 @@ class TeamOut(Schema):
     state: str
     state_label: str
     lead_unit: str
-    members: list[MemberOut]
+    members: list[TeamMemberOut]
     solver_summary: dict[str, Any]
     problems: list[str]
 
@@ -74,7 +74,7 @@ class EditIn(Schema):
     lead_id: int | None = None
 
 
-class ReasonIn(Schema):
+class DissolveIn(Schema):
     reason: str
 
 
@@ -84,19 +84,19 @@ class LeaveIn(Schema):
     left_on: date | None = None
 
 
-class RequestIn(Schema):
+class HandlingRequestIn(Schema):
     mode: str
     grounds: list[str] = []
     reason: str
 
 
-class DecisionIn(Schema):
+class HandlingDecisionIn(Schema):
     grant: bool
     note: str = ""
     mode: str | None = None
 
 
-class RequestOut(Schema):
+class HandlingRequestOut(Schema):
     id: int
     clue_id: int
     requested_mode: str
@@ -255,7 +255,7 @@ def edit(request: HttpRequest, team_id: int, payload: EditIn) -> dict[str, Any]:
 
 
 @router.post("/{team_id}/dissolve/", response=TeamOut, summary="解散办案组")
-def dissolve(request: HttpRequest, team_id: int, payload: ReasonIn) -> dict[str, Any]:
+def dissolve(request: HttpRequest, team_id: int, payload: DissolveIn) -> dict[str, Any]:
     actor = _staff(request)
     return _team_out(
         services.dissolve_team(actor=actor, team_id=team_id, reason=payload.reason, request=request), live=False
@@ -277,15 +277,15 @@ def leave(request: HttpRequest, team_id: int, payload: LeaveIn) -> dict[str, Any
         return _team_out(get_team_for(actor, team_id))
 
 
-@router.get("/clues/{clue_id}/handling-requests/", response=list[RequestOut], summary="办理方式申请")
+@router.get("/clues/{clue_id}/handling-requests/", response=list[HandlingRequestOut], summary="办理方式申请")
 def handling_requests(request: HttpRequest, clue_id: int) -> list[dict[str, Any]]:
     actor = _staff(request)
     clue = get_clue_for(actor, clue_id)
     return [_request_out(r) for r in requests_of_clue(actor, clue.pk)]
 
 
-@router.post("/clues/{clue_id}/handling-requests/", response={201: RequestOut}, summary="申请办理方式")
-def request_mode(request: HttpRequest, clue_id: int, payload: RequestIn) -> Status:
+@router.post("/clues/{clue_id}/handling-requests/", response={201: HandlingRequestOut}, summary="申请办理方式")
+def request_mode(request: HttpRequest, clue_id: int, payload: HandlingRequestIn) -> Status:
     actor = _staff(request)
     row = services.request_handling_mode(
         actor=actor, clue_id=clue_id, mode=payload.mode, grounds=payload.grounds, reason=payload.reason, request=request
@@ -293,8 +293,8 @@ def request_mode(request: HttpRequest, clue_id: int, payload: RequestIn) -> Stat
     return Status(201, _request_out(row))
 
 
-@router.post("/handling-requests/{request_id}/decide/", response=RequestOut, summary="组长决定办理方式")
-def decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+@router.post("/handling-requests/{request_id}/decide/", response=HandlingRequestOut, summary="组长决定办理方式")
+def decide(request: HttpRequest, request_id: int, payload: HandlingDecisionIn) -> dict[str, Any]:
     actor = _staff(request)
     row = services.decide_handling_request(
         actor=actor, request_id=request_id, grant=payload.grant, note=payload.note, mode=payload.mode, request=request

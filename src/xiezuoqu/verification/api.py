@@ -68,7 +68,7 @@ class PlanOut(Schema):
     approval_id: int | None
 
 
-class ReportOut(Schema):
+class VerificationReportOut(Schema):
     facts: str
     basis: str
     doubts: str
@@ -80,7 +80,7 @@ class ReportOut(Schema):
     confirmed_by: list[int]
 
 
-class MemberOut(Schema):
+class VerificationMemberOut(Schema):
     staff_id: int
     name: str
     role: str
@@ -88,8 +88,8 @@ class MemberOut(Schema):
 
 class DetailOut(VerificationOut):
     plan: PlanOut | None
-    report: ReportOut | None
-    team: list[MemberOut]
+    report: VerificationReportOut | None
+    team: list[VerificationMemberOut]
 
 
 class MeasureOut(Schema):
@@ -140,7 +140,7 @@ class PlanIn(Schema):
     ends_on: date
 
 
-class MeasureIn(Schema):
+class VerificationMeasureIn(Schema):
     kind: str
     officer_ids: list[int]
     person_or_record: str
@@ -160,7 +160,7 @@ class EvidenceIn(Schema):
     as_record: bool = False
 
 
-class ReportIn(Schema):
+class VerificationReportIn(Schema):
     facts: str
     basis: str
     recommendation: str
@@ -172,14 +172,14 @@ class ReviewIn(Schema):
     note: str = ""
 
 
-class ListQuery(Schema):
+class VerificationListQuery(Schema):
     state: str = ""
     stalled: bool = False
     before: int | None = None
     limit: int = 50
 
 
-class LedgerQuery(Schema):
+class VerificationLedgerQuery(Schema):
     kind: str = ""
     state: str = ""
     term: str = ""
@@ -263,7 +263,7 @@ def _detail(actor: Actor, v: Verification) -> DetailOut:
         )
         if plan
         else None,
-        report=ReportOut(
+        report=VerificationReportOut(
             facts=report.facts,
             basis=report.basis,
             doubts=report.doubts,
@@ -276,12 +276,14 @@ def _detail(actor: Actor, v: Verification) -> DetailOut:
         )
         if report
         else None,
-        team=[MemberOut(staff_id=m.staff_id, name=m.staff.name, role=m.role) for m in members_for(v.clue_id)],
+        team=[
+            VerificationMemberOut(staff_id=m.staff_id, name=m.staff.name, role=m.role) for m in members_for(v.clue_id)
+        ],
     )
 
 
 @router.get("/", response=VerificationPage)
-def list_verifications(request: HttpRequest, query: Query[ListQuery]) -> VerificationPage:
+def list_verifications(request: HttpRequest, query: Query[VerificationListQuery]) -> VerificationPage:
     actor = _actor(request)
     rows, next_before = verification_page(
         actor, state=query.state, stalled=query.stalled, before=query.before, limit=max(1, min(query.limit, MAX_LIMIT))
@@ -290,7 +292,7 @@ def list_verifications(request: HttpRequest, query: Query[ListQuery]) -> Verific
 
 
 @router.get("/measures", response=MeasurePage)
-def measure_ledger(request: HttpRequest, query: Query[LedgerQuery]) -> MeasurePage:
+def measure_ledger(request: HttpRequest, query: Query[VerificationLedgerQuery]) -> MeasurePage:
     """措施使用台账 (案管 and the leadership)."""
     actor = _actor(request)
     if not may_see_measure_ledger(actor):
@@ -361,7 +363,7 @@ def list_measures(request: HttpRequest, verification_id: int) -> list[MeasureOut
 
 
 @router.post("/{verification_id}/measures", response={201: MeasureOut})
-def record_measure(request: HttpRequest, verification_id: int, payload: MeasureIn) -> Status:
+def record_measure(request: HttpRequest, verification_id: int, payload: VerificationMeasureIn) -> Status:
     measure = services.record_measure(
         actor=_actor(request),
         verification_id=verification_id,
@@ -388,7 +390,7 @@ def add_evidence(
 
 
 @router.post("/{verification_id}/report", response=DetailOut)
-def draft_report(request: HttpRequest, verification_id: int, payload: ReportIn) -> DetailOut:
+def draft_report(request: HttpRequest, verification_id: int, payload: VerificationReportIn) -> DetailOut:
     actor = _actor(request)
     services.draft_report(
         actor=actor, verification_id=verification_id, data=services.ReportInput(**payload.dict()), request=request
