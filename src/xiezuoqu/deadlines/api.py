@@ -76,7 +76,7 @@ class OverdueQuery(PageQuery):
     unit: int | None = Field(None, description="责任单位 id")
 
 
-class ExtensionIn(Schema):
+class DeadlineExtensionIn(Schema):
     working_days: int | None = Field(None, description="延长的工作日数（与 months 二选一）")
     months: int | None = Field(None, description="延长的月数（与 working_days 二选一）")
     reason: str = Field(description="延期理由")
@@ -161,7 +161,7 @@ def overdue(request: HttpRequest, query: Query[OverdueQuery]) -> dict[str, Any]:
 
 
 @router.post("/{deadline_id}/extensions", response={201: ExtensionOut}, summary="申请延期")
-def post_extension(request: HttpRequest, deadline_id: int, payload: ExtensionIn) -> Status:
+def post_extension(request: HttpRequest, deadline_id: int, payload: DeadlineExtensionIn) -> Status:
     extension = services.request_extension(
         actor=_actor(request),
         deadline_id=deadline_id,

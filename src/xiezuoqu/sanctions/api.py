@@ -31,7 +31,7 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
-class FollowUpOut(Schema):
+class TermFollowUpOut(Schema):
     outcome: str
     outcome_label: str
     decided_on: date
@@ -56,7 +56,7 @@ class TermOut(Schema):
     status: str
     closed_on: date | None
     previous_id: int | None
-    follow_up: FollowUpOut | None
+    follow_up: TermFollowUpOut | None
 
 
 class TermListOut(Schema):
@@ -64,7 +64,7 @@ class TermListOut(Schema):
     next_after: str | None
 
 
-class ListQuery(Schema):
+class TermListQuery(Schema):
     bucket: str = ""
     kind: str = ""
     zone: int | None = Field(None, ge=1, le=2**63 - 1)
@@ -72,7 +72,7 @@ class ListQuery(Schema):
     limit: int = 50
 
 
-class FollowUpIn(Schema):
+class TermFollowUpIn(Schema):
     outcome: str
     decided_on: date | None = None
     organisation: str = ""
@@ -131,7 +131,7 @@ def _out(term: SanctionTerm, today: date) -> dict[str, Any]:
 
 
 @router.get("/terms", response=TermListOut)
-def list_terms(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+def list_terms(request: HttpRequest, query: Query[TermListQuery]) -> dict[str, Any]:
     """处分期满台账: bucket = running | due | overdue | done | appeal; kind = party | government."""
     actor = _actor(request)
     filters = LedgerFilters.of(query.bucket, query.kind, query.zone)
@@ -161,7 +161,7 @@ def get_term(request: HttpRequest, term_id: int) -> dict[str, Any]:
 
 
 @router.post("/terms/{term_id}/follow-up", response={201: TermOut})
-def record_follow_up(request: HttpRequest, term_id: int, payload: FollowUpIn) -> Status:
+def record_follow_up(request: HttpRequest, term_id: int, payload: TermFollowUpIn) -> Status:
     actor = _actor(request)
     services.record_follow_up(
         actor=actor, term_id=term_id, data=services.FollowUpInput(**payload.dict()), request=request
