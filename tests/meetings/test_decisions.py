@@ -4,6 +4,7 @@ a conflict on an item leave it and cannot vote, and each decision carries a reso
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
 import pytest
 
@@ -181,3 +182,71 @@ def test_a_non_voting_attendee_is_on_the_list_but_does_not_count(demo):
     attend(meeting, absent=2)
     with pytest.raises(RuleViolation):  # 2 voting members of 4 (+1 guest) are not a quorum
         services.hold_meeting(actor=demo_actor("zuzhang1"), meeting_id=meeting.pk)
+
+
+def _with_township_secretary_as_deputy(demo):  # type: ignore[no-untyped-def]
+    """宝山镇纪委书记 serves as one of zone 1's deputy leaders: a voting member from the township of the
+    cadre the submitted proposal is about."""
+    from xiezuoqu.org.models import ZoneDeputy
+
+    proposal = submitted()  # a clue about a cadre of 宝山镇
+    secretary = demo.user("xzshuji").staff_id
+    ZoneDeputy.objects.create(zone=zone_one(), staff_id=secretary, start_date=date(2025, 1, 1))
+    voters = voting_member_ids(zone_one())
+    assert secretary in voters and len(voters) == 5
+    return proposal, secretary, voters
+
+
+def _hold(proposal, present):  # type: ignore[no-untyped-def]
+    from xiezuoqu.meetings.models import AgendaItem
+
+    item = on_agenda(proposal)
+    voters = voting_member_ids(zone_one())
+    entries = [
+        services.AttendanceInput(s, "present" if s in present else "leave", "" if s in present else "公务外出")
+        for s in voters
+    ]
+    services.record_attendance(actor=demo_actor("fuzuzhang1"), meeting_id=item.meeting_id, entries=entries)
+    services.hold_meeting(actor=demo_actor("zuzhang1"), meeting_id=item.meeting_id)
+    return AgendaItem.objects.get(pk=item.pk)
+
+
+def test_a_member_from_the_subjects_township_leaves_the_item_and_cannot_vote(demo):
+    """The same-township ground applies at a meeting as it does to the team: the township's secretary
+    is withdrawn from the item (the minutes say so), cannot vote, and the majority is counted without
+    them."""
+    from django.test import Client
+    from docx import Document
+
+    from tests.intake.conftest import login
+    from xiezuoqu.recusal.models import Ground
+
+    proposal, secretary, voters = _with_township_secretary_as_deputy(demo)
+    item = _hold(proposal, present=set(voters))
+    recusal = ItemRecusal.objects.get(item=item)
+    assert (recusal.staff_id, recusal.ground) == (secretary, Ground.SAME_TOWNSHIP)
+    counts = tally(item)
+    assert secretary in counts.recused_ids and secretary not in counts.eligible_ids
+    name = StaffMember.objects.get(pk=secretary).name
+    with pytest.raises(RuleViolation, match=f"{name}已回避本议题"):
+        services.decide_item(
+            actor=demo_actor("zuzhang1"),
+            item_id=item.pk,
+            data=services.DecisionInput(text="同意", ballots={s: "for" for s in voters}),
+        )
+    resolution = decide(item, "agree", votes=(4, 0, 0))
+    assert secretary not in set(resolution.ballots.values_list("staff_id", flat=True))
+    response = login(Client(), "zuzhang1").get(f"/meetings/{item.meeting_id}/minutes.docx")
+    text = "\n".join(p.text for p in Document(BytesIO(response.content)).paragraphs)
+    assert f"{name}（{Ground.SAME_TOWNSHIP.label}）" in text
+
+
+def test_without_the_township_member_the_item_may_lack_a_quorum(demo):
+    """3 of 5 voting members present hold the meeting; one of them is from the subject's township, so
+    the item has 2 of 5 who may vote — not more than half: it can only be put off."""
+    proposal, secretary, voters = _with_township_secretary_as_deputy(demo)
+    item = _hold(proposal, present={voters[0], voters[1], secretary})
+    assert not tally(item).quorate
+    with pytest.raises(RuleViolation, match="未超过半数"):
+        decide(item, "agree", votes=(2, 0, 0))
+    assert decide(item, "defer").outcome == "defer"

@@ -15,6 +15,7 @@ from xiezuoqu.recusal.conflicts import (
     StaffFacts,
     conflicted_staff_ids,
     conflicts_for,
+    meeting_conflicted_staff_ids,
     person_key,
 )
 from xiezuoqu.recusal.models import Ground
@@ -73,9 +74,14 @@ def test_a_former_posting_in_the_subjects_township_and_a_tie_to_the_village_are_
     assert Ground.FORMER_POSTING in grounds
 
 
-def test_the_cross_rule_alone_does_not_take_a_member_off_a_meeting_item(demo):
+def test_the_same_township_takes_a_member_off_a_meeting_item_but_not_off_its_own_townships_work(demo):
+    """At a meeting every ground applies, the same township included; when the township handles its
+    own matter (自办) its staff are not conflicted by being its staff."""
     clue = baoshan_clue()
-    assert staff_of("xzshuji").pk not in conflicted_staff_ids(clue)
+    secretary = staff_of("xzshuji")
+    assert secretary.pk in meeting_conflicted_staff_ids(clue)
+    assert secretary.pk not in conflicted_staff_ids(clue)
+    assert staff_of("xzshuji2").pk not in meeting_conflicted_staff_ids(clue)
 
 
 def test_a_subject_whose_unit_is_written_as_text_conflicts_with_that_units_staff_only_in_the_same_commission(demo):

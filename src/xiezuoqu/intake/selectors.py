@@ -4,18 +4,21 @@ Who sees a report (``reports_visible_to`` / ``can_view_report``, one rule writte
 - the petition office (信访室: ``petition_staff``, and the registrar of the petition office), the case
   management office (案管) and the commission's leadership: every report of the commission;
 - the zone's inspection office staff, its leader and deputies: the reports of their zone (``Report.zone``:
-  the registering unit's zone at registration, or the zone of the unit a report was first sent to) and
-  the reports registered by, sent down to or handled by a member unit of their zone;
+  the zone *concerned* from registration on — the zone of the township the report names, else the
+  registering unit's; for a report naming neither, the zone of the unit it is first sent to) and the
+  reports registered by, sent down to or handled by a member unit of their zone (流程1 受理归口: a
+  registered report is reported at once to the 信访室 and to the 纪检监察室 of the zone concerned);
 - every staff member: the reports registered by, sent down to, or assigned to their own unit (the
   township committee, the dispatched group, the office they sit in);
 - a village supervisor: the reports they submitted (and only their own plain-words page shows them);
 - minus the reports that name the actor among the accused (``ReportAccused.staff``), and for the
-  commission head the reports about the head (``concerns_head``): the accused side never sees them.
+  commission head the reports about the head (``concerns_head``): the accused side never sees them;
+- minus the reports joined to a clue the actor has withdrawn from (回避);
 - administrators: nothing (三员分立: reports are case content).
 
-Recusal (回避) will subtract the matters an actor has withdrawn from; it arrives with the recusal model
-(docs/decisions/0009-intake.md). The reporter's identity has its own, narrower policy: the petition
-office, and a holder of an unexpired grant the commission head approved.
+``REPORT_SIGHT`` says the same per state and way of arrival, for docs/lifecycles.md. The reporter's
+identity has its own, narrower policy: the petition office, and a holder of an unexpired grant the
+commission head approved.
 """
 
 from __future__ import annotations
@@ -216,6 +219,55 @@ def view_report(actor: Actor, report_id: Any, *, request: HttpRequest | None = N
     report = get_report_for(actor, report_id)
     record_view(actor=actor, target=report, request=request)
     return report
+
+
+# Who sees a report at each state, for each way it arrives — the rule above, as docs/lifecycles.md
+# prints it (``sight_notes``); tests/intake/test_scope.py holds the rule to it, role by role.
+REPORT_SIGHT: tuple[tuple[str, str, str], ...] = (
+    (
+        "已接收：网络举报",
+        "信访室（信访干部、信访室登记员）、案管室、市纪委监委领导；举报人凭查询码查看办理进度",
+        "检举控告工作规则：网络举报由信访室统一接收；未登记前尚未归口，协作区不可见",
+    ),
+    (
+        "已接收：村级监督员反映",
+        "上述全委可见人员；所在乡镇纪委（收件单位）及其所在协作区的组长、副组长、纪检监察室干部；提交的监督员本人",
+        "日常工作规定：村级监督员反映由所在乡镇纪委接收，待登记员登记",
+    ),
+    (
+        "已登记（任何来源：来信、来访、电话、网络、监督员）",
+        "上述全委可见人员；登记单位；所涉协作区——件中写明问题所在乡镇的，为该乡镇所在协作区，"
+        "未写明的为登记单位所在协作区——的组长、副组长、纪检监察室干部（同时收到即时通知）",
+        "流程1（受理归口）：登记后即时报告市纪委监委信访室和所涉协作区纪检监察室",
+    ),
+    (
+        "转下级办理",
+        "以上人员，加上接收的下级单位及其所在协作区（件尚无协作区时取该单位的）",
+        "检举控告工作规则：转下级办理的，下级单位在5个工作日内受理",
+    ),
+    (
+        "受理、分办、办结、反馈、归档",
+        "以上人员，加上承办单位（及件尚无协作区时承办单位所在协作区）；归档不改变可见范围",
+        "检举控告办理程序规定（试行）：受理、分办、处置、反馈、归档",
+    ),
+    (
+        "报送上级（反映本级主要负责人）",
+        "上述全委可见人员，但本级主要负责人本人不可见",
+        "检举控告工作规则：反映本级纪检监察机关主要负责人问题的，直接报送上一级纪检监察机关",
+    ),
+    (
+        "任何状态下始终排除",
+        "被反映人本人（被反映人与干部库匹配的）；已回避该线索的人员；系统管理员、安全保密管理员、安全审计员",
+        "监督执纪工作规则第五十条（回避）；三员分立",
+    ),
+)
+
+
+def sight_notes() -> str:
+    """``REPORT_SIGHT`` as the Markdown table docs/lifecycles.md prints under the intake diagram."""
+    rows = ["| 状态与来源 | 谁能看到 | 依据 |", "|---|---|---|"]
+    rows += [f"| {state} | {who} | {rule} |" for state, who, rule in REPORT_SIGHT]
+    return "谁能看到检举控告件（`reports_visible_to`）：\n\n" + "\n".join(rows) + "\n"
 
 
 # --- children of a report ------------------------------------------------------------------------------

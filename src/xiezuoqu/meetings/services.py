@@ -394,24 +394,26 @@ def hold_meeting(*, actor: Actor, meeting_id: Any, request: HttpRequest | None =
 
 def withdraw_conflicted(actor: Actor, item: AgendaItem, request: HttpRequest | None = None) -> list[ItemRecusal]:
     """Withdraw from ``item`` everyone on the meeting's list with an active recusal or an unresolved
-    conflict on the item's clue (xiezuoqu.recusal.conflicts); call inside the caller's transaction."""
+    conflict on the item's clue — every ground, the same township included (a township's staff no more
+    decide on their own township's cadre than they work the case: xiezuoqu.recusal.conflicts
+    ``MEETING_MODE``). Each withdrawal is an ``ItemRecusal`` the minutes print with its ground, and the
+    item's quorum is counted without them (``tally``). Call inside the caller's transaction."""
     if item.clue_id is None:
         return []
-    from xiezuoqu.recusal.conflicts import conflicted_staff_ids, conflicts_for
+    from xiezuoqu.recusal.conflicts import MEETING_MODE, conflicts_for, meeting_conflicted_staff_ids
 
     clue = Clue.objects.get(pk=item.clue_id)
     listed = list(Attendance.objects.filter(meeting_id=item.meeting_id).values_list("staff_id", flat=True))
     already = set(ItemRecusal.objects.filter(item=item).values_list("staff_id", flat=True))
-    conflicted = conflicted_staff_ids(clue, listed) - already
+    conflicted = meeting_conflicted_staff_ids(clue, listed) - already
     if not conflicted:
         return []
     found = conflicts_for(clue, sorted(conflicted))
     assert actor.user_id is not None
     made = []
     for staff_id in sorted(conflicted):
-        blocking = [c for c in found.get(staff_id, []) if not c.overridden and not c.cross_rule] or found.get(
-            staff_id, []
-        )
+        # The personal ties first (sorted so), the same-township ground when it is the only one.
+        blocking = [c for c in found.get(staff_id, []) if c.blocks(MEETING_MODE)]
         ground = blocking[0].ground if blocking else "other"
         detail = "；".join(c.detail for c in blocking)[:300]
         made.append(

@@ -37,6 +37,10 @@ Key = tuple[str, object]
 # The cross rule (交叉办理): nobody works a matter of their own township — except when the township
 # handles it itself (自办), which is what that mode means.
 SELF_MODE = "self"
+# A collective decision (协作区立案研究会, 审理会议): every ground applies, the same-township one included —
+# the rule that keeps a township's staff off working its own cadre's matter keeps them off deciding it
+# (docs/lifecycles.md, "Recusal at meetings").
+MEETING_MODE = "meeting"
 
 
 @dataclass(frozen=True)
@@ -354,10 +358,56 @@ def recused_staff_ids(clue_id: int) -> set[int]:
 
 
 def conflicted_staff_ids(clue: Clue, staff_ids: Iterable[int] | None = None) -> set[int]:
-    """Staff who must leave this matter's agenda item: an active recusal or a conflict not overridden.
-
-    The cross rule is about who does the work, not who may take part in a decision, so it is ignored
-    here (a zone leader from the subject's township leaves only when there is a real tie).
-    """
+    """Staff who may not act on this matter when its own township handles it (自办): an active recusal
+    or a conflict not overridden, the cross rule (same township) aside — the township's committee is
+    then the body that decides and works it, so its own staff are not conflicted by being its staff."""
     conflicts = conflicts_for(clue, staff_ids)
     return {staff_id for staff_id, items in conflicts.items() if any(c.blocks(SELF_MODE) for c in items)}
+
+
+def meeting_conflicted_staff_ids(clue: Clue, staff_ids: Iterable[int] | None = None) -> set[int]:
+    """Staff who must leave this matter's agenda item at a zone meeting: an active recusal or any
+    conflict not overridden, the same-township ground included (``MEETING_MODE``)."""
+    conflicts = conflicts_for(clue, staff_ids)
+    return {staff_id for staff_id, items in conflicts.items() if any(c.blocks(MEETING_MODE) for c in items)}
+
+
+# The rule each ground follows, for docs/lifecycles.md (``meeting_grounds_notes``).
+GROUND_RULES = {
+    Ground.IS_SUBJECT: "监督执纪工作规则第五十条（本人是被反映人）",
+    Ground.KIN_OF_SUBJECT: "监督执纪工作规则第五十条；监察法第六十七条（近亲属）",
+    Ground.KIN_OF_REPORTER: "监督执纪工作规则第五十条（与检举人有近亲属关系）",
+    Ground.REPORTER_RELATION: "监督执纪工作规则第五十条（其他可能影响公正的关系）",
+    Ground.SAME_UNIT: "监督执纪工作规则第五十条（其他可能影响公正的关系）",
+    Ground.SAME_TOWNSHIP: "协作区交叉办案暂行办法（乡镇纪委不办本乡镇干部的问题）",
+    Ground.HOMETOWN: "监督执纪工作规则第五十条（其他可能影响公正的关系）；交叉办案暂行办法",
+    Ground.SAME_VILLAGE: "监督执纪工作规则第五十条（其他可能影响公正的关系）",
+    Ground.FORMER_COLLEAGUE: "监督执纪工作规则第五十条（其他可能影响公正的关系）",
+    Ground.FORMER_POSTING: "监督执纪工作规则第五十条（其他可能影响公正的关系）；交叉办案暂行办法",
+    Ground.WITNESS: "监督执纪工作规则第五十条（担任过本案证人）",
+    Ground.INTEREST: "监督执纪工作规则第五十条（本人或近亲属与本案有利害关系）",
+    Ground.OTHER: "监督执纪工作规则第五十条（其他可能影响公正的关系）",
+}
+
+
+def meeting_grounds_notes() -> str:
+    """Which recusal grounds take a member off a meeting item, and off a team, as docs/lifecycles.md
+    prints them under the meetings diagram — computed from ``Conflict.blocks``, so the document is the
+    rule the code applies."""
+
+    def applies(ground: str, mode: str) -> str:
+        conflict = Conflict(0, ground, "", cross_rule=ground == Ground.SAME_TOWNSHIP)
+        return "回避" if conflict.blocks(mode) else "不适用"
+
+    rows = ["| 回避事由 | 会议议题（立案研究会等） | 乡镇自办 | 交叉、联合办理 | 依据 |", "|---|---|---|---|---|"]
+    for ground, label in Ground.choices:
+        rows.append(
+            f"| {label} | {applies(ground, MEETING_MODE)} | {applies(ground, SELF_MODE)} | "
+            f"{applies(ground, 'cross')} | {GROUND_RULES[Ground(ground)]} |"
+        )
+    return (
+        "议题回避（`withdraw_conflicted`）：会议召开和表决时，出席名单中与议题线索有下列情形之一的成员自动回避该议题，"
+        "回避事由载入会议纪要，该议题的法定人数和表决结果不计回避人员；经市纪委监委主要负责人批准的冲突例外"
+        "（`ConflictOverride`）除外。乡镇自办时，本乡镇纪委干部办理本案、以有权机关名义录入本乡镇的立案决定，"
+        "不因同一乡镇回避；但在协作区会议上研究本乡镇干部的议题时，同一乡镇同样回避。\n\n" + "\n".join(rows) + "\n"
+    )
