@@ -245,3 +245,27 @@ def test_the_zone_leader_answers_a_supervision_slip_once_and_it_is_audited(clien
     # a township cadre cannot even find the slip
     client.force_login(demo.user("xzganbu"))
     assert client.post(answer, {"answer": "x"}).status_code == 404
+
+
+def test_a_queue_row_links_only_to_a_matter_the_viewer_may_open(client, demo, frozen_today):
+    """The trial office's deadline on a clue the office does not hold is listed (the office answers
+    for it) but without the link that would answer 404; the township handling the clue gets the link
+    on its own deadline — and every link on either queue page opens."""
+    import re
+
+    from tests.intake.conftest import login
+    from tests.recusal.conftest import baoshan_clue
+    from xiezuoqu.org.models import Unit
+
+    clue = baoshan_clue()
+    trial = Unit.objects.get(kind=Unit.Kind.TRIAL_OFFICE, is_demo=True)
+    open_on(None, trial, start=date(2026, 11, 20), target=clue)
+    open_on(None, unit_named("宝山"), start=date(2026, 11, 20), target=clue, kind=OTHER_KIND)
+    for username, linked in (("shenli", False), ("xzshuji", True)):
+        page = login(client, username).get(reverse("deadlines:queue")).content.decode()
+        assert clue.get_absolute_url() in page if linked else clue.get_absolute_url() not in page, username
+        assert str(clue) in page or "测试办理时限" in page
+        for href in set(
+            re.findall(r'href="(/(?:clues|intake|cases|verification|meetings|filing|sanctions)/[^"]+)"', page)
+        ):
+            assert client.get(href).status_code == 200, (username, href)

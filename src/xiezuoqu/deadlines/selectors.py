@@ -181,20 +181,24 @@ def _after(qs: QuerySet[Deadline], cursor: tuple[date, int] | None) -> QuerySet[
     return qs.filter(Q(due_date__gt=due) | Q(due_date=due, id__gt=pk))
 
 
-def _target_urls(deadlines: Iterable[Deadline]) -> dict[int, str]:
-    """Links to targets whose model has ``get_absolute_url``: one query per content type, none otherwise.
-
-    The target's own page applies its own scope; the list shows only the stored ``target_label``.
+def _target_urls(actor: Actor, deadlines: Iterable[Deadline]) -> dict[int, str]:
+    """Links to the targets this actor may open: through the target type's scope policy (one query per
+    content type), so a row never links to a page that would answer 404. A deadline is listed by its
+    responsible unit or zone; its matter may still be out of reach (a recusal, the trial office's
+    deadline on a clue it does not hold): such a row shows the stored ``target_label`` without a link.
     """
+    from xiezuoqu.access.registry import POLICIES
+
     by_type: dict[int, list[Deadline]] = {}
     for deadline in deadlines:
         by_type.setdefault(deadline.target_type_id, []).append(deadline)
     urls: dict[int, str] = {}
     for type_id, rows in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None or not hasattr(model, "get_absolute_url"):
+        policy = POLICIES.get(model) if model is not None else None
+        if policy is None or not hasattr(model, "get_absolute_url"):
             continue
-        targets = model._default_manager.in_bulk([d.target_id for d in rows])
+        targets = policy.scope(actor).in_bulk([d.target_id for d in rows])
         for deadline in rows:
             target = targets.get(deadline.target_id)
             if target is not None:
@@ -203,9 +207,13 @@ def _target_urls(deadlines: Iterable[Deadline]) -> dict[int, str]:
 
 
 def _rows(
-    deadlines: list[Deadline], today: date, calendar: WorkCalendar, slips: dict[int, SupervisionSlip] | None = None
+    actor: Actor,
+    deadlines: list[Deadline],
+    today: date,
+    calendar: WorkCalendar,
+    slips: dict[int, SupervisionSlip] | None = None,
 ) -> list[Row]:
-    urls = _target_urls(deadlines)
+    urls = _target_urls(actor, deadlines)
     # Rows of a page share a handful of (start, due, kind) triples: colour each triple once.
     colours: dict[tuple[date, date, str], Urgency] = {}
     rows = []
@@ -247,7 +255,7 @@ def work_queue(actor: Actor, *, after: str | None = None, limit: int = PAGE_SIZE
     today = today or timezone.localdate()
     qs = _for_list(deadlines_visible_to(actor).filter(state=DeadlineState.OPEN))
     found, cursor = _page(qs, after, limit)
-    return Page(_rows(found, today, work_calendar()), cursor, today)
+    return Page(_rows(actor, found, today, work_calendar()), cursor, today)
 
 
 def overdue_scope(actor: Actor) -> QuerySet[Deadline]:
@@ -287,7 +295,7 @@ def overdue_list(
         for slip in slips_visible_to(actor).filter(deadline_id__in=[d.pk for d in found]).order_by("id"):
             slips[slip.deadline_id] = slip
     filters = {"zone": zone_id, "kind": kind or "", "unit": unit_id}
-    return Page(_rows(found, today, work_calendar(), slips), cursor, today, filters)
+    return Page(_rows(actor, found, today, work_calendar(), slips), cursor, today, filters)
 
 
 def overdue_filter_choices(actor: Actor) -> dict[str, list[tuple[Any, str]]]:
@@ -317,4 +325,4 @@ def deadline_detail_for(actor: Actor, deadline_id: Any, *, today: date | None = 
         actor, deadline_id, queryset=deadlines_visible_to(actor).select_related("responsible_unit", "zone")
     )
     today = today or timezone.localdate()
-    return _rows([deadline], today, work_calendar())[0]
+    return _rows(actor, [deadline], today, work_calendar())[0]
