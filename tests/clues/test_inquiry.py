@@ -71,3 +71,32 @@ def test_only_an_approved_talk_or_letter_disposal_starts_a_talk(demo):
         services.start_inquiry(
             actor=demo_actor("xzshuji"), clue_id=clue.pk, mode="talk", started_on=timezone.localdate()
         )
+
+
+def test_a_letter_reply_due_in_a_year_without_calendar_follows_its_timer_when_the_year_is_entered(demo):
+    """Sent Friday 2026-12-11: 15 WD on weekends alone end Friday 2027-01-01 (元旦) — provisional; once
+    2027 is entered with 元旦 and its weekend as rest days, the reply is due Monday 2027-01-04."""
+    from datetime import date
+
+    import time_machine
+
+    from xiezuoqu.workdays.schedule import parse_schedule
+    from xiezuoqu.workdays.services import enter_calendar_year
+
+    with time_machine.travel(date(2026, 12, 11), tick=False):
+        clue = disposed("talk_or_letter")
+        start = date(2026, 12, 11)
+        inquiry = services.start_inquiry(actor=demo_actor("xzshuji"), clue_id=clue.pk, mode="letter", started_on=start)
+        timer = deadline_for(clue, rules.LETTER_REPLY.kind)
+        assert timer is not None and timer.due_provisional
+        assert inquiry.reply_due_on == timer.due_date == date(2027, 1, 1)
+        enter_calendar_year(
+            actor=None,
+            year=2027,
+            source="国务院办公厅关于2027年部分节假日安排的通知",
+            published_on=date(2026, 12, 1),
+            days=parse_schedule("2027-01-01~2027-01-03 休 元旦", year=2027),
+        )
+    inquiry.refresh_from_db()
+    timer.refresh_from_db()
+    assert (inquiry.reply_due_on, timer.due_date, timer.due_provisional) == (date(2027, 1, 4), date(2027, 1, 4), False)

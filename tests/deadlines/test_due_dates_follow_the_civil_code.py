@@ -33,7 +33,7 @@ def test_the_due_date_is_counted_on_the_official_calendar(demo, start, working_d
     assert deadline.due_date == due == deadline.original_due_date
     assert deadline.period_unit == (PeriodUnit.MONTHS if months else PeriodUnit.WORKING_DAYS)
     assert deadline.period_value == (months or working_days)
-    assert not deadline.calendar_warning
+    assert not deadline.due_provisional
     assert deadline.warning_text == ""
     assert deadline.kind == KIND
 
@@ -42,7 +42,7 @@ def test_a_period_reaching_into_a_year_not_entered_stores_the_calendar_warning(d
     """2027's schedule is not entered: the due date assumes weekends only and says so, on the row."""
     deadline = open_on(None, unit_named("宝山"), start=date(2026, 12, 20), working_days=15)
     assert deadline.due_date == date(2027, 1, 8)
-    assert deadline.calendar_warning
+    assert deadline.due_provisional
     assert "2027" in deadline.warning_text
 
 

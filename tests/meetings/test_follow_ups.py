@@ -355,3 +355,24 @@ def test_a_task_past_its_date_shows_overdue_on_the_meeting_page(demo):
     later = datetime.combine(task.due_on + timedelta(days=3), datetime.min.time(), tzinfo=MONDAY.tzinfo)
     with time_machine.travel(later, tick=False):  # a new day, a new login (sessions expire)
         assert "已超期" in login(Client(), "zuzhang1").get(f"/meetings/{meeting_id}/").content.decode()
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_task_due_in_a_year_without_calendar_follows_its_timer_when_the_year_is_entered(demo):
+    """Due Friday 2027-01-01 (元旦, unknown until 2027 is entered): provisional; entered as a holiday
+    with its weekend, task and timer both move to Monday 2027-01-04."""
+    from xiezuoqu.workdays.schedule import parse_schedule
+    from xiezuoqu.workdays.services import enter_calendar_year
+
+    task = _assigned(_task(due_on=date(2027, 1, 1)))
+    assert _deadline(task).due_provisional and task.due_on == date(2027, 1, 1)
+    enter_calendar_year(
+        actor=None,
+        year=2027,
+        source="国务院办公厅关于2027年部分节假日安排的通知",
+        published_on=date(2026, 10, 30),
+        days=parse_schedule("2027-01-01~2027-01-03 休 元旦", year=2027),
+    )
+    task.refresh_from_db()
+    deadline = _deadline(task)
+    assert (task.due_on, deadline.due_date, deadline.due_provisional) == (date(2027, 1, 4), date(2027, 1, 4), False)

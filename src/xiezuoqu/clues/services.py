@@ -26,7 +26,8 @@ from xiezuoqu.approvals.services import submit_request
 from xiezuoqu.approvals.workflow import State as ApprovalState
 from xiezuoqu.audit.services import record_event
 from xiezuoqu.crypto import blind_index
-from xiezuoqu.deadlines.services import close_deadline, open_deadline
+from xiezuoqu.deadlines.models import Deadline
+from xiezuoqu.deadlines.services import close_deadline, on_due_date_recomputed, open_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.intake.models import Category, Report, ReportAccused
 from xiezuoqu.intake.selectors import can_view_report
@@ -701,6 +702,14 @@ def start_inquiry(
             _open_conclusion(actor, clue, inquiry, started_on, request)
         _move(actor, clue, Action.START_TALK, request, note=f"第{inquiry.round}次{inquiry.get_mode_display()}")
     return inquiry
+
+
+@on_due_date_recomputed(rules.LETTER_REPLY.kind)
+def _reply_due_recomputed(deadline: Deadline, old_due: date) -> None:
+    """The unanswered 函询's 回复期限 is its timer's due date: it follows when the year is entered."""
+    TalkInquiry.objects.filter(
+        clue_id=deadline.target_id, reply_due_on=old_due, replied_on__isnull=True, concluded_on__isnull=True
+    ).update(reply_due_on=deadline.due_date)
 
 
 def _open_conclusion(actor: Actor, clue: Clue, inquiry: TalkInquiry, start: date, request: HttpRequest | None) -> None:

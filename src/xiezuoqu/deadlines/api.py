@@ -51,7 +51,11 @@ class DeadlineOut(Schema):
     responsible_unit_name: str
     zone_id: int | None
     zone_name: str
-    calendar_warning: bool
+    due_provisional: bool = Field(
+        description="到期日待定：计算用到尚未录入节假日安排的年份（按周末推算），录入该年后自动重算"
+    )
+    due_text: str = Field(description="到期日的显示文本；待定时为“约 2027-01-04（日历待确认）”")
+    calendar_warning: bool = Field(description="已弃用：与 due_provisional 相同")
     warning_text: str
     extension_count: int
     extended_days: int
@@ -134,7 +138,9 @@ def _row_out(row: Row) -> dict[str, Any]:
         "responsible_unit_name": d.responsible_unit.name if d.responsible_unit else "",
         "zone_id": d.zone_id,
         "zone_name": d.zone.name if d.zone else "",
-        "calendar_warning": d.calendar_warning,
+        "due_provisional": d.due_provisional,
+        "due_text": d.due_text,
+        "calendar_warning": d.due_provisional,
         "warning_text": d.warning_text,
         "extension_count": d.extension_count,
         "extended_days": d.extended_days,

@@ -10,6 +10,8 @@ rows, ordered by (due date, id) so that pages use keyset pagination, never ``COU
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -59,8 +61,11 @@ class Deadline(models.Model):
     zone = models.ForeignKey(
         Zone, verbose_name="协作区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # The calendar lacked a year the count touched: the due date assumed weekends only (workdays app).
-    calendar_warning = models.BooleanField("日历预警", default=False)
+    # Provisional (日历待确认): the count touched a year whose holiday schedule nobody has entered, so the
+    # due date assumed weekends only. It is recomputed, and the mark cleared, when that year is entered
+    # (``services.recompute_provisional_deadlines``); until then every page, API answer and export says
+    # the date is provisional. ``warning_text`` is the calendar's explanation.
+    due_provisional = models.BooleanField("到期日待定（日历待确认）", default=False)
     warning_text = models.CharField("日历预警说明", max_length=300, blank=True)
     # Calendar days the due date moved through approved extensions, and how many were approved.
     extended_days = models.PositiveIntegerField("累计延期天数", default=0)
@@ -118,6 +123,18 @@ class Deadline(models.Model):
     @property
     def period_text(self) -> str:
         return f"{self.period_value} {self.get_period_unit_display()}"
+
+    @property
+    def due_text(self) -> str:
+        """The due date as every page and export writes it: "约 2027-01-04（日历待确认）" while provisional."""
+        return provisional_date_text(self.due_date, self.due_provisional)
+
+
+def provisional_date_text(day: date | None, provisional: bool) -> str:
+    """A stored due date, marked when it rests on a year whose calendar is not entered yet."""
+    if day is None:
+        return ""
+    return f"约 {day:%Y-%m-%d}（日历待确认）" if provisional else f"{day:%Y-%m-%d}"
 
 
 class ExtensionState(models.TextChoices):

@@ -17,13 +17,14 @@ day (the month's last day if it has none); a period ending on a rest day ends on
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from xiezuoqu.org.models import Commission, Unit, Zone
 from xiezuoqu.org.selectors import memberships_on
 from xiezuoqu.workdays.calendar import DeadlineResult
 from xiezuoqu.workdays.selectors import work_calendar
+from xiezuoqu.workdays.services import on_calendar_changed
 
 from .kinds import DeadlineKind, kind_for, register_deadline_kind
 from .models import (
@@ -59,9 +61,12 @@ __all__ = [
     "close_deadline",
     "deadline_for",
     "download_slip",
+    "on_due_date_recomputed",
     "open_deadline",
+    "recompute_provisional_deadlines",
     "register_deadline_kind",
     "request_extension",
+    "restart_deadline",
     "sweep_deadlines",
 ]
 
@@ -224,7 +229,7 @@ def open_deadline(
             due_date=result.date,
             responsible_unit=responsible_unit,
             zone=zone,
-            calendar_warning=bool(result.warnings),
+            due_provisional=bool(result.warnings),
             warning_text=_warning_text(result),
             created_by_id=actor.user_id if actor else None,
         )
@@ -246,6 +251,7 @@ def open_deadline(
                 "period": deadline.period_text,
                 "subject": f"{content_type.app_label}.{content_type.model}:{object_id}",
                 "calendar_warning": deadline.warning_text,
+                "due_provisional": deadline.due_provisional,
             },
             request=request,
         )
@@ -314,6 +320,62 @@ def cancel_deadline(
             target=deadline,
             changes={"state": [DeadlineState.OPEN, DeadlineState.CANCELLED]},
             detail={"kind": kind, "reason": reason},
+            request=request,
+        )
+    return deadline
+
+
+def restart_deadline(
+    *,
+    actor: Actor | None,
+    target: models.Model,
+    kind: str,
+    start: date,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Deadline | None:
+    """The period counts anew from ``start`` (a stall warning after new progress): same row, new due date.
+
+    Only for kinds the generic 延期 cannot move (their period restarts instead of being extended), so
+    no approved extension is lost. A restart on the deadline's own start day changes nothing and is
+    not recorded; the overdue mark is cleared, and a 督办单 issued for the former due date stays on
+    record. ``None`` if none is open.
+    """
+    _check_writer(actor)
+    if not kind_for(kind).not_extendable:
+        raise RuleViolation("该类时限可以申请延期，不能重新起算。")
+    with transaction.atomic():
+        deadline = _open_qs(target, kind).select_for_update().first()
+        if deadline is None or deadline.start_date == start:
+            return deadline
+        result = compute_due(start, deadline.period_value, deadline.period_unit)
+        before = {
+            "start_date": deadline.start_date,
+            "due_date": deadline.due_date,
+            "overdue_since": deadline.overdue_since,
+            "due_provisional": deadline.due_provisional,
+        }
+        deadline.start_date = start
+        deadline.original_due_date = deadline.due_date = result.date
+        deadline.overdue_since = None
+        deadline.due_provisional = bool(result.warnings)
+        deadline.warning_text = _warning_text(result)
+        deadline.save(
+            update_fields=[
+                "start_date",
+                "original_due_date",
+                "due_date",
+                "overdue_since",
+                "due_provisional",
+                "warning_text",
+            ]
+        )
+        record_event(
+            actor=actor,
+            action="deadline.restarted",
+            target=deadline,
+            changes={k: [old, getattr(deadline, k)] for k, old in before.items() if old != getattr(deadline, k)},
+            detail={"kind": kind, "reason": reason, "period": deadline.period_text},
             request=request,
         )
     return deadline
@@ -461,11 +523,11 @@ def _extension_decided(approval: ApprovalRequest, outcome: str) -> None:
         deadline.overdue_since = None
     fields = ["due_date", "extended_days", "extension_count", "overdue_since"]
     if result.warnings:
-        deadline.calendar_warning = True
+        deadline.due_provisional = True
         deadline.warning_text = "；".join(
             dict.fromkeys([*filter(None, [deadline.warning_text]), _warning_text(result)])
         )[:300]
-        fields += ["calendar_warning", "warning_text"]
+        fields += ["due_provisional", "warning_text"]
     deadline.save(update_fields=fields)
     extension.state = ExtensionState.APPROVED
     extension.old_due = old_due
@@ -487,6 +549,163 @@ def _extension_decided(approval: ApprovalRequest, outcome: str) -> None:
         },
         commission_id=deadline.commission_id,
     )
+
+
+# --- provisional due dates (日历待确认) ---------------------------------------------------------------
+
+RECOMPUTE_BATCH = 500
+# kind → callbacks ``(deadline, old_due)`` run when a recomputation moved that kind's due date: the
+# owning app keeps its copy of the date (a term's 期满日, a task's 办结时限) equal to its timer's.
+DueRecomputedHook = Callable[[Deadline, date], None]
+DUE_RECOMPUTED_HOOKS: dict[str, list[DueRecomputedHook]] = {}
+
+
+def on_due_date_recomputed(kind: str) -> Callable[[DueRecomputedHook], DueRecomputedHook]:
+    """Register ``callback(deadline, old_due)``; it runs in the recomputing transaction (row locked)."""
+
+    def register(callback: DueRecomputedHook) -> DueRecomputedHook:
+        hooks = DUE_RECOMPUTED_HOOKS.setdefault(kind, [])
+        if callback not in hooks:
+            hooks.append(callback)
+        return callback
+
+    return register
+
+
+def _touches(years: Iterable[int]) -> Q:
+    """Deadlines whose count may have touched one of ``years``: the span start..due overlaps it."""
+    found = Q(pk__in=[])
+    for year in sorted(set(years)):
+        found |= Q(start_date__lte=date(year, 12, 31), due_date__gte=date(year, 1, 1))
+    return found
+
+
+def _recount(deadline: Deadline, extensions: list[DeadlineExtension]) -> tuple[DeadlineResult, list[DeadlineResult]]:
+    """The original period and each approved extension counted again on today's calendar, in order."""
+    # A provisional deadline never has ``roll_forward=False``: that count uses no calendar, so no guess.
+    original = compute_due(deadline.start_date, deadline.period_value, deadline.period_unit)
+    steps, current = [], original.date
+    for extension in extensions:
+        step = compute_due(current, extension.amount, extension.unit)
+        steps.append(step)
+        current = step.date
+    return original, steps
+
+
+def _recompute_batch(actor: Actor | None, commission_id: int, ids: list[int], request: HttpRequest | None) -> int:
+    """Recount one batch of one commission's provisional open deadlines; one audit event for the batch."""
+    today = timezone.localdate()
+    locked = list(
+        Deadline.objects.select_for_update()
+        .filter(pk__in=ids, state=DeadlineState.OPEN, due_provisional=True)
+        .order_by("id")
+    )
+    approved: dict[int, list[DeadlineExtension]] = defaultdict(list)
+    for extension in (
+        DeadlineExtension.objects.select_for_update()
+        .filter(deadline__in=locked, state=ExtensionState.APPROVED)
+        .order_by("decided_at", "id")
+    ):
+        approved[extension.deadline_id].append(extension)
+    changed: list[Deadline] = []
+    changed_extensions: list[DeadlineExtension] = []
+    moved: list[tuple[Deadline, date]] = []
+    changes: dict[str, list[Any]] = {}
+    for deadline in locked:
+        extensions = approved.get(deadline.pk, [])
+        original, steps = _recount(deadline, extensions)
+        final = steps[-1] if steps else original
+        warnings = [*original.warnings, *(w for step in steps for w in step.warnings)]
+        provisional = bool(warnings)
+        text = "；".join(dict.fromkeys(w.message for w in warnings))[:300]
+        current = original.date
+        for extension, step in zip(extensions, steps, strict=True):
+            if (extension.old_due, extension.new_due, extension.calendar_warning) != (
+                current,
+                step.date,
+                bool(step.warnings),
+            ):
+                extension.old_due, extension.new_due = current, step.date
+                extension.calendar_warning = bool(step.warnings)
+                changed_extensions.append(extension)
+            current = step.date
+        before = (deadline.original_due_date, deadline.due_date, deadline.due_provisional, deadline.warning_text)
+        if before == (original.date, final.date, provisional, text):
+            continue
+        old_due = deadline.due_date
+        for name, old, new in (
+            ("original_due_date", before[0], original.date),
+            ("due_date", before[1], final.date),
+            ("due_provisional", before[2], provisional),
+        ):
+            if old != new:
+                changes[f"{deadline.pk}.{name}"] = [old, new]
+        deadline.original_due_date, deadline.due_date = original.date, final.date
+        deadline.due_provisional, deadline.warning_text = provisional, text
+        deadline.extended_days = (final.date - original.date).days if extensions else 0
+        if deadline.overdue_since is not None and final.date >= today:
+            deadline.overdue_since = None
+        changed.append(deadline)
+        if old_due != final.date:
+            moved.append((deadline, old_due))
+    if changed_extensions:
+        DeadlineExtension.objects.bulk_update(changed_extensions, ["old_due", "new_due", "calendar_warning"])
+    if not changed:
+        return 0
+    Deadline.objects.bulk_update(
+        changed,
+        ["original_due_date", "due_date", "due_provisional", "warning_text", "extended_days", "overdue_since"],
+    )
+    for deadline, old_due in moved:
+        for callback in DUE_RECOMPUTED_HOOKS.get(deadline.kind, []):
+            callback(deadline, old_due)
+    pks = [d.pk for d in changed]
+    record_event(
+        actor=actor,
+        action="deadline.recomputed",
+        target_type=Deadline._meta.label_lower,
+        target_id=f"{pks[0]}-{pks[-1]}" if len(pks) > 1 else str(pks[0]),
+        target_label=f"{len(pks)} 件时限按新录入的节假日安排重新计算",
+        changes=changes,
+        detail={
+            "deadlines": pks,
+            "still_provisional": [d.pk for d in changed if d.due_provisional],
+            "system": actor is None,
+        },
+        commission_id=commission_id,
+        request=request,
+    )
+    return len(changed)
+
+
+def recompute_provisional_deadlines(
+    *, actor: Actor | None, years: Iterable[int] | None = None, request: HttpRequest | None = None
+) -> int:
+    """Count every open provisional deadline (those touching ``years``; all when ``None``) again.
+
+    Called inside each calendar write (``on_calendar_changed`` below), so the new schedule and the
+    corrected due dates commit together: a deadline whose years are now all known gets its true date
+    and loses the provisional mark; one still touching a missing year gets the better guess and
+    keeps it. The approved extensions are counted again from the corrected date, in the order they
+    were approved. Returns the number of deadlines that changed.
+    """
+    rows = Deadline.objects.filter(state=DeadlineState.OPEN, due_provisional=True)
+    if years is not None:
+        rows = rows.filter(_touches(years))
+    by_commission: dict[int, list[int]] = defaultdict(list)
+    for commission_id, deadline_id in rows.order_by("commission_id", "id").values_list("commission_id", "id"):
+        by_commission[commission_id].append(deadline_id)
+    count = 0
+    with transaction.atomic():
+        for commission_id, ids in by_commission.items():
+            for start in range(0, len(ids), RECOMPUTE_BATCH):
+                count += _recompute_batch(actor, commission_id, ids[start : start + RECOMPUTE_BATCH], request)
+    return count
+
+
+@on_calendar_changed
+def _calendar_changed(*, years: frozenset[int], actor: Actor | None, request: HttpRequest | None) -> None:
+    recompute_provisional_deadlines(actor=actor, years=years, request=request)
 
 
 # --- the daily sweep and 督办单 ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -64,6 +64,9 @@ from .selectors import (
     voting_member_ids,
 )
 from .workflow import Action, State, next_state
+
+if TYPE_CHECKING:
+    from xiezuoqu.deadlines.models import Deadline
 
 RESOLUTION_PATTERN = "{commission}{zone}协〔{year}〕决{seq}号"
 # 日常工作规定: what a meeting assigns has a unit, a date and a supervised deadline (registered in apps.py).
@@ -764,6 +767,13 @@ def assign_follow_up(
             raise NotPermitted("您已回避本议题，不能登记其交办事项。")
         follow_up = _create_follow_up(actor, meeting, resolution, _follow_up_fields(meeting, data), request)
     return follow_up
+
+
+def follow_up_due_recomputed(deadline: Deadline, old_due: date) -> None:
+    """The task's 办结时限 is its timer's due date: it follows when the year's calendar is entered."""
+    FollowUp.objects.filter(pk=deadline.target_id, due_on=old_due, state=FollowUpState.OPEN).update(
+        due_on=deadline.due_date
+    )
 
 
 def may_report_follow_up(actor: Actor, follow_up: FollowUp, zone_id: int) -> bool:

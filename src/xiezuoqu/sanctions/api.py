@@ -52,6 +52,9 @@ class TermOut(Schema):
     end: date
     follow_up_kind: str
     due_on: date | None
+    due_provisional: bool = Field(
+        description="办理期限待定：计算用到尚未录入节假日安排的年份（按周末推算），录入该年后自动重算"
+    )
     state: str
     status: str
     closed_on: date | None
@@ -113,6 +116,7 @@ def _out(term: SanctionTerm, today: date) -> dict[str, Any]:
         "end": term.end,
         "follow_up_kind": term.follow_up_kind,
         "due_on": term.due_on,
+        "due_provisional": term.due_provisional,  # type: ignore[attr-defined]
         "state": term.state,
         "status": status_of(term, today).label,
         "closed_on": term.closed_on,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.audit.services import record_event
+from xiezuoqu.deadlines.models import provisional_date_text
 from xiezuoqu.spreadsheets import finish_workbook, ledger_workbook
 
 from .models import SanctionTerm
@@ -61,7 +62,8 @@ def ledger_row(number: int, term: SanctionTerm, today: date) -> list[Any]:
         term.start,
         term.end,
         term.get_follow_up_kind_display(),
-        term.due_on,
+        # A date counted on a year whose calendar is not entered is written as such, not as a date.
+        provisional_date_text(term.due_on, True) if term.due_provisional else term.due_on,  # type: ignore[attr-defined]
         status_of(term, today).label,
         follow_up.get_outcome_display() if follow_up else "",
         follow_up.decided_on if follow_up else None,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -66,8 +67,23 @@ CHANGES = register(Policy(SanctionChange, "申诉变更后的处分", changes_vi
 ROW_RELATED = ("case", "case__zone", "subject", "follow_up")
 
 
+def with_due_provisional(qs: QuerySet[SanctionTerm]) -> QuerySet[SanctionTerm]:
+    """Annotate ``due_provisional``: the term's 办理期限 (its 处分期满 timer) rests on a year whose
+    holiday schedule is not entered yet, so pages, API and export mark it "日历待确认"."""
+    from xiezuoqu.deadlines.models import Deadline
+
+    timers = Deadline.objects.filter(
+        target_type=ContentType.objects.get_for_model(SanctionTerm),
+        target_id=OuterRef("pk"),
+        kind="sanction.term_end",
+        due_provisional=True,
+    )
+    return qs.annotate(due_provisional=Exists(timers))
+
+
 def get_term_for(actor: Actor, term_id: Any) -> SanctionTerm:
     queryset = terms_visible_to(actor).select_related(*ROW_RELATED, "case__clue", "decision", "previous", "change")
+    queryset = with_due_provisional(queryset)
     return TERMS.get_for(actor, term_id, queryset=queryset)
 
 
@@ -195,7 +211,7 @@ def ledger_queryset(actor: Actor, filters: LedgerFilters, today: date | None = N
         qs = qs.filter(code__startswith="gov_")
     if filters.zone is not None:
         qs = qs.filter(case__zone_id=filters.zone)
-    return qs.order_by("end", "id")
+    return with_due_provisional(qs).order_by("end", "id")
 
 
 def parse_cursor(value: str | None) -> tuple[date, int] | None:

@@ -32,7 +32,14 @@ from xiezuoqu.audit.services import record_event
 from xiezuoqu.cases.models import Appeal, AppealResult, Case, DecisionState, PersonDecision
 from xiezuoqu.cases.selectors import can_view_case, may_handle, may_trial
 from xiezuoqu.cases.workflow import State as CaseState
-from xiezuoqu.deadlines.services import cancel_deadline, close_deadline, open_deadline, register_deadline_kind
+from xiezuoqu.deadlines.models import Deadline
+from xiezuoqu.deadlines.services import (
+    cancel_deadline,
+    close_deadline,
+    on_due_date_recomputed,
+    open_deadline,
+    register_deadline_kind,
+)
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.keys import as_key
 
@@ -75,6 +82,12 @@ def register_kinds() -> None:
         # The end is fixed by the decision; only an appeal (复审、复核) changes it.
         not_extendable="处分期限由处分决定确定，只能经申诉复审、复核变更，请在期满后登记期满处理。",
     )
+    on_due_date_recomputed(TERM_END)(_term_due_recomputed)
+
+
+def _term_due_recomputed(deadline: Deadline, old_due: date) -> None:
+    """The term's 办理期限 is its timer's due date: it follows when the year's calendar is entered."""
+    SanctionTerm.objects.filter(pk=deadline.target_id, due_on=old_due).update(due_on=deadline.due_date)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ moves it in the same transaction, so every process re-reads the calendar at its 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -54,6 +54,25 @@ def _bump_revision(revision: CalendarRevision) -> None:
     revision.token = uuid.uuid4().hex
     revision.changed_at = timezone.now()
     revision.save(update_fields=["revision", "token", "changed_at"])
+
+
+# Callbacks ``(years=..., actor=..., request=...)`` run inside every calendar write's transaction, after
+# the revision moved (so ``work_calendar()`` already answers with the change): the deadlines app
+# recomputes its provisional due dates there. Raising refuses the calendar write as a whole.
+CalendarListener = Callable[..., None]
+CALENDAR_LISTENERS: list[CalendarListener] = []
+
+
+def on_calendar_changed(callback: CalendarListener) -> CalendarListener:
+    """Register a callback for every change of the calendar (a year entered, a day set or deleted)."""
+    if callback not in CALENDAR_LISTENERS:
+        CALENDAR_LISTENERS.append(callback)
+    return callback
+
+
+def _calendar_changed(years: set[int], actor: Actor | None, request: HttpRequest | None) -> None:
+    for callback in CALENDAR_LISTENERS:
+        callback(years=frozenset(years), actor=actor, request=request)
 
 
 def _user_id(actor: Actor | None) -> int | None:
@@ -175,6 +194,7 @@ def enter_calendar_year(
             request=request,
         )
         _bump_revision(revision)
+        _calendar_changed({year}, actor, request)
     return row
 
 
@@ -251,6 +271,7 @@ def set_calendar_day(
             request=request,
         )
         _bump_revision(revision)
+        _calendar_changed({day.year}, actor, request)
     return row
 
 
@@ -276,3 +297,4 @@ def delete_calendar_day(*, actor: Actor | None, day: date, request: HttpRequest 
             request=request,
         )
         _bump_revision(revision)
+        _calendar_changed({day.year}, actor, request)
