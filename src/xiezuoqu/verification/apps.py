@@ -11,3 +11,6 @@ class VerificationConfig(AppConfig):
         from . import rules, selectors, services  # noqa: F401  (policies and approval hooks register on import)
 
         register_deadline_kind(rules.PERIOD_KIND, rules.PERIOD_LABEL, warn_days=5, rule=rules.PERIOD_RULE)
+        register_deadline_kind(
+            rules.STALL_KIND, rules.STALL_LABEL, rule=rules.STALL_RULE, not_extendable=rules.STALL_RESTARTS
+        )

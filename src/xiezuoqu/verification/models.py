@@ -45,7 +45,8 @@ class Verification(models.Model):
     state_changed_at = models.DateTimeField("状态变更时间")
     started_on = models.DateField("方案批准日期", null=True, blank=True)
     concluded_on = models.DateField("结束日期", null=True, blank=True)
-    # Every measure, evidence item, report draft or confirmation moves it: the 6-month warning reads it.
+    # Every measure, evidence item, report draft or confirmation moves it, and with it the due date of
+    # the round's "verification.stall" deadline (the 6-month red warning, supervised by the sweep).
     last_progress_at = models.DateTimeField("最近进展时间")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -101,6 +101,11 @@ PERIOD_RULE = "初步核实无全国统一时限：默认自初核方案批准�
 DEFAULT_MONTHS = 2
 STALL_MONTHS = 6
 STALL_RULE = "初步核实6个月无进展的，红色预警"
+# The stall is a supervised deadline (issue 18): 6 calendar months (民法典 第201条, like every months
+# period) from the last progress, moved by every progress, closed when the verification concludes.
+STALL_KIND = "verification.stall"
+STALL_LABEL = "核查停滞预警"
+STALL_RESTARTS = "自最近一次进展（方案、措施、证据、报告或签字确认）起算，有新进展即重新起算，不适用延期。"
 
 
 def verification_months() -> int:

@@ -10,12 +10,12 @@ For the filing app (立案): ``filing_recommended(clue_id)`` and ``report_for_fi
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
@@ -23,6 +23,7 @@ from xiezuoqu.access.registry import Policy, register
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.clues.models import Clue
 from xiezuoqu.clues.selectors import can_view_clue, clues_visible_to, may_work
+from xiezuoqu.deadlines.models import Deadline, DeadlineState
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_members
 
@@ -36,7 +37,7 @@ from .models import (
     VerificationPlan,
     VerificationReport,
 )
-from .rules import STALL_MONTHS
+from .rules import STALL_KIND
 from .workflow import State
 
 
@@ -183,38 +184,51 @@ def may_see_measure_ledger(actor: Actor) -> bool:
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
-def stall_cutoff(now: datetime | None = None) -> datetime:
-    """The moment before which a live verification's last progress makes it a red warning (6 months)."""
-    moment = timezone.localtime(now or timezone.now())
-    month_index = moment.year * 12 + moment.month - 1 - STALL_MONTHS
-    year, month = divmod(month_index, 12)
-    day = min(moment.day, monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
+def _stall_overdue(today: date | None = None) -> Exists:
+    """The round's stall deadline (6 months without progress) is open and past its due date: red.
 
-
-def is_stalled(verification: Verification, now: datetime | None = None) -> bool:
-    return verification.state not in (State.CONCLUDED,) and verification.last_progress_at < stall_cutoff(now)
-
-
-def stalled_verifications(actor: Actor, now: datetime | None = None) -> QuerySet[Verification]:
-    """Live verifications in scope with no measure, evidence or report activity for 6 months (red)."""
-    return (
-        verifications_visible_to(actor)
-        .exclude(state=State.CONCLUDED)
-        .filter(last_progress_at__lt=stall_cutoff(now))
-        .order_by("last_progress_at", "id")
+    One source of truth with the deadline engine: the page's 红色预警, the work queue's red row and
+    the sweep's 督办单 all read the same ``verification.stall`` deadline.
+    """
+    return Exists(
+        Deadline.objects.filter(
+            target_type=ContentType.objects.get_for_model(Verification),
+            target_id=OuterRef("pk"),
+            kind=STALL_KIND,
+            state=DeadlineState.OPEN,
+            due_date__lt=today or timezone.localdate(),
+        )
     )
+
+
+def with_stall(qs: QuerySet[Verification], today: date | None = None) -> QuerySet[Verification]:
+    """Annotate ``stalled`` (the red warning) on each row, in the same query."""
+    return qs.annotate(stalled=_stall_overdue(today))
+
+
+def is_stalled(verification: Verification, today: date | None = None) -> bool:
+    """红色预警: the stall deadline is overdue (read from the annotation when the row carries it)."""
+    annotated = getattr(verification, "stalled", None)
+    if annotated is not None and today is None:
+        return bool(annotated)
+    return Verification.objects.filter(pk=verification.pk).filter(_stall_overdue(today)).exists()
+
+
+def stalled_verifications(actor: Actor, today: date | None = None) -> QuerySet[Verification]:
+    """Live verifications in scope with no measure, evidence or report activity for 6 months (red)."""
+    return verifications_visible_to(actor).filter(_stall_overdue(today)).order_by("last_progress_at", "id")
 
 
 def verification_page(
     actor: Actor, *, state: str = "", stalled: bool = False, before: int | None = None, limit: int = 50
 ) -> tuple[list[Verification], int | None]:
-    """One keyset page (id descending) of the verifications in scope, optionally only the red ones."""
-    qs = verifications_visible_to(actor)
+    """One keyset page (id descending) of the verifications in scope, optionally only the red ones;
+    each row carries ``stalled``."""
+    qs = with_stall(verifications_visible_to(actor))
     if state:
         qs = qs.filter(state=state)
     if stalled:
-        qs = qs.exclude(state=State.CONCLUDED).filter(last_progress_at__lt=stall_cutoff())
+        qs = qs.filter(stalled=True)
     if before is not None:
         qs = qs.filter(pk__lt=before)
     rows = list(

@@ -35,7 +35,7 @@ from xiezuoqu.clues.selectors import can_view_clue
 from xiezuoqu.clues.services import settle_after_verification
 from xiezuoqu.clues.workflow import Action as ClueAction
 from xiezuoqu.clues.workflow import State as ClueState
-from xiezuoqu.deadlines.services import close_deadline, open_deadline
+from xiezuoqu.deadlines.services import close_deadline, open_deadline, restart_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.keys import as_key
 from xiezuoqu.public.files import IntegrityFailed, RefusedFile, clean_name, decrypt_bytes, encrypt_bytes, sm3_hex, sniff
@@ -59,7 +59,7 @@ from .models import (
     VerificationReport,
 )
 from .selectors import get_evidence_for, may_review_measures, may_work_verification
-from .workflow import Action, State, next_state
+from .workflow import ACTION_LABELS, FINAL_STATES, Action, State, next_state
 
 EVIDENCE_DIR = "evidence"
 EVIDENCE_PURPOSE = "evidence"
@@ -143,7 +143,8 @@ def _move(
     progress: bool = True,
     **fields: Any,
 ) -> None:
-    """Apply one transition of the table with its fields and the audit event; progress moves the clock."""
+    """Apply one transition of the table with its fields and the audit event; progress moves the clock
+    (the stall deadline restarts from today), the end of the round closes it."""
     before = verification.state
     after = next_state(before, action)
     changes: dict[str, list[Any]] = {}
@@ -172,6 +173,31 @@ def _move(
         changes=changes,
         detail=detail,
         request=request,
+    )
+    if after in FINAL_STATES:
+        close_deadline(actor=actor, target=verification, kind=rules.STALL_KIND, met_on=timezone.localdate(now))
+    elif progress:
+        day = timezone.localdate(now)
+        reason = f"初步核实有新进展：{ACTION_LABELS.get(action, action)}"
+        restarted = restart_deadline(
+            actor=actor, target=verification, kind=rules.STALL_KIND, start=day, reason=reason, request=request
+        )
+        if restarted is None:  # a round from before the stall was a deadline: it enters the engine now
+            _open_stall(actor, verification, day)
+
+
+def _open_stall(actor: Actor | None, verification: Verification, start: date) -> None:
+    """初步核实6个月无进展: a supervised deadline from the round's last progress, in the clue's zone."""
+    clue = verification.clue
+    open_deadline(
+        actor=actor,
+        target=verification,
+        kind=rules.STALL_KIND,
+        label=f"{clue} 初步核实停滞预警",
+        start=start,
+        months=rules.STALL_MONTHS,
+        responsible_unit=verification.team.lead_unit if verification.team else clue.handling_unit,
+        zone=clue.zone,
     )
 
 
@@ -284,6 +310,7 @@ def draft_plan(*, actor: Actor, clue_id: Any, data: PlanInput, request: HttpRequ
                 detail={"clue": clue.pk, "round": verification.round, **fields},
                 request=request,
             )
+            _open_stall(actor, verification, timezone.localdate(now))
             return verification
         next_state(live.state, Action.EDIT_PLAN)
         plan = VerificationPlan.objects.select_for_update().get(verification=live)

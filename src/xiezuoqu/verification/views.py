@@ -49,7 +49,6 @@ from .selectors import (
     members_for,
     plans_visible_to,
     reports_visible_to,
-    stall_cutoff,
     verification_page,
     verifications_visible_to,
 )
@@ -76,7 +75,6 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     rows, next_before = verification_page(
         actor, state=state, stalled=stalled, before=parse_id(request.GET.get("before")), limit=PAGE_SIZE
     )
-    cutoff = stall_cutoff()
     waiting = list(
         clues_visible_to(actor)
         .filter(state=ClueState.PRELIMINARY_VERIFICATION)
@@ -93,7 +91,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
                 {
                     "v": v,
                     "tag": STATE_TAGS.get(v.state, ""),
-                    "red": v.state != State.CONCLUDED and v.last_progress_at < cutoff,
+                    "red": is_stalled(v),
                 }
                 for v in rows
             ],
