@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -55,10 +56,35 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
 ]
 
 
+def _has_workload_zone(actor: Actor) -> bool:
+    """``teams.selectors.workload_zone_ids`` is not empty, read from the actor alone (no query on every
+    page): the commission's readers, or the zones one leads, deputises or works in as office staff."""
+    from xiezuoqu.clues.selectors import reads_whole_commission
+    from xiezuoqu.intake.selectors import zone_reader_zone_ids
+
+    return reads_whole_commission(actor) or bool(zone_reader_zone_ids(actor))
+
+
+def _registers_somewhere(actor: Actor) -> bool:
+    return bool(actor.units_for_role(Role.REGISTRAR))
+
+
+# Entries whose page answers to more than a role: the same test the view makes, so the menu never
+# offers a page that would answer 404 to the person it is shown to.
+VISIBLE_IF: dict[str, Callable[[Actor], bool]] = {
+    "teams:workload": _has_workload_zone,  # the zones one leads, deputises, works in, or the commission
+    "intake:register": _registers_somewhere,  # a registrar of an active unit
+    "intake:village": lambda actor: actor.village_supervisor_id is not None,  # a supervisor on record
+}
+
+
 def nav_for(actor: Actor, path: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for group, label, name, roles in NAV:
         if roles is not None and not actor.roles & roles:
+            continue
+        check = VISIBLE_IF.get(name)
+        if check is not None and not check(actor):
             continue
         try:
             url = reverse(name)
