@@ -142,3 +142,35 @@ def test_pages_and_api_show_the_date_as_provisional(client, demo, new_year):
     assert (item["due_date"], item["due_provisional"], item["due_text"]) == ("2027-01-04", False, "2027-01-04")
     queue = client.get(reverse("deadlines:queue")).content.decode()
     assert "约 2027-01-04" not in queue and "2027-01-04" in queue
+
+
+def test_a_routing_decisions_due_date_is_provisional_too_and_follows_its_timer(demo):
+    """转下级办理 on Friday 2026-12-25: the decision's 办理时限 (5 WD) is the timer's — provisional
+    2027-01-01 on the report page and in the API, then 2027-01-04 once 2027 is entered."""
+    import time_machine
+    from django.test import Client
+
+    from tests.intake.conftest import api_get, demo_actor, register
+    from tests.intake.conftest import login as log_in
+    from tests.intake.conftest import unit_named as any_unit
+    from xiezuoqu.intake import services as intake
+    from xiezuoqu.intake.models import RoutingDecision
+
+    with time_machine.travel("2026-12-25 10:00 +0800", tick=False):
+        report = register("dengji")
+        intake.forward_report_down(
+            actor=demo_actor("xinfang"), report_id=report.pk, unit_id=any_unit("东汤镇纪委").pk, reason="属地"
+        )
+        decision = RoutingDecision.objects.get(report=report, kind="forward_down")
+        assert (decision.due_on, decision.due_provisional) == (date(2027, 1, 1), True)
+        client = log_in(Client(), "xinfang")
+        assert "约 2027-01-01" in client.get(f"/intake/{report.pk}/").content.decode()
+        [row] = [
+            d
+            for d in api_get(client, "xinfang", f"/reports/{report.pk}").json()["decisions"]
+            if d["kind"] == "forward_down"
+        ]
+        assert row["due_provisional"] is True
+        enter_2027(demo.actor("xitong"))
+    decision.refresh_from_db()
+    assert (decision.due_on, decision.due_provisional) == (date(2027, 1, 4), False)

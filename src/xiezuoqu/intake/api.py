@@ -81,6 +81,7 @@ class IntakeDecisionOut(Schema):
     decided_by_id: int
     decided_at: datetime
     due_on: date | None
+    due_provisional: bool = Field(description="办理时限计入了尚未录入节假日安排的年份：暂定，录入后重算")
     sent_on: date | None
     sent_via: str
     document_no: str
@@ -332,6 +333,7 @@ def _detail_out(actor: Actor, report: Report) -> dict[str, Any]:
                     "decided_by_id": d.decided_by_id,
                     "decided_at": d.decided_at,
                     "due_on": d.due_on,
+                    "due_provisional": d.due_provisional,
                     "sent_on": d.sent_on,
                     "sent_via": d.sent_via,
                     "document_no": d.document_no,

@@ -380,6 +380,9 @@ class RoutingDecision(models.Model):
     decided_at = models.DateTimeField("决定时间")
     decided_on = models.DateField("决定日期")
     due_on = models.DateField("办理时限", null=True, blank=True)
+    # The due date was counted into a year whose calendar is not entered (weekends only): provisional,
+    # shown as such, and recounted with the report's timer when the year is entered (ADR 0021).
+    due_provisional = models.BooleanField("办理时限待日历确认", default=False)
     # Forward up / to a lower commission: when and how the report left (in-system to the other
     # commission, or by letter).
     sent_on = models.DateField("报送日期", null=True, blank=True)

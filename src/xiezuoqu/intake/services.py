@@ -570,8 +570,26 @@ def _decision(
     )
 
 
-def _due(start: date, working_days: int) -> date:
-    return add_working_days(start, working_days).date
+def _due(start: date, working_days: int) -> dict[str, Any]:
+    """A decision's 办理时限 and whether it is provisional (counted into a year without calendar data)."""
+    result = add_working_days(start, working_days)
+    return {"due_on": result.date, "due_provisional": not result.certain}
+
+
+# Which decisions copy the due date of which timer, and how the timer's report is the decision's:
+# the report itself (报送上级, 转下级办理) or, for 转下级纪委监委, the copy the lower commission received.
+DECISION_COPIES = {
+    rules.FORWARD_UP.kind: ((Action.FORWARD_UP, "report_id"),),
+    rules.FORWARD_DOWN.kind: ((Action.FORWARD_DOWN, "report_id"), (Action.FORWARD_LOWER, "forwarded_report_id")),
+}
+
+
+def decision_due_recomputed(deadline: Any, old_due: date) -> None:
+    """The year's calendar was entered and the report's timer recounted: the decision's copy follows."""
+    for action, link in DECISION_COPIES.get(deadline.kind, ()):
+        RoutingDecision.objects.filter(**{link: deadline.target_id}, kind=action, due_on=old_due).update(
+            due_on=deadline.due_date, due_provisional=deadline.due_provisional
+        )
 
 
 def _close_if_open(actor: Actor | None, target: Any, kind: str, request: HttpRequest | None) -> None:
@@ -1258,7 +1276,7 @@ def _forward_up(
         rule=rule,
         target_commission=parent,
         target_agency=agency if parent is None else "",
-        due_on=_due(report.received_on, rules.FORWARD_UP.working_days),
+        **_due(report.received_on, rules.FORWARD_UP.working_days),
     )
     before = _move(report, Action.FORWARD_UP)
     _event(
@@ -1430,7 +1448,7 @@ def forward_report_down(
             reason=text,
             rule=rules.FORWARD_DOWN.rule,
             target_unit=unit,
-            due_on=_due(today, rules.FORWARD_DOWN.working_days),
+            **_due(today, rules.FORWARD_DOWN.working_days),
         )
         before = _move(report, Action.FORWARD_DOWN, routing_unit=unit, **_set_zone_if_missing(report, unit))
         _event(actor, "forwarded_down", report, before, request, unit=unit.pk, reason=text)
@@ -1518,7 +1536,7 @@ def forward_report_to_lower_commission(
             rule=rules.FORWARD_LOWER,
             target_commission=target,
             target_agency="" if target is not None else agency,
-            due_on=_due(today, rules.FORWARD_DOWN.working_days) if target is not None else None,
+            **(_due(today, rules.FORWARD_DOWN.working_days) if target is not None else {}),
         )
         copy = _copy_to_lower(report, target, actor) if target is not None else None
         decision.sent_on = today
