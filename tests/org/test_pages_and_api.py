@@ -23,8 +23,9 @@ def test_every_role_logs_in_and_reaches_its_first_page(client, demo, username):
         assert "审计" in body
     elif username == "jianduyuan":
         assert "监督员" in body and "第一协作区" not in body  # straight to the submission form
-    else:
-        assert "协作区" in body and "第一协作区" in body
+    else:  # the work queue (工作台), not the org chart
+        assert "<h1>工作台" in body and "常用" in body
+        assert "第一协作区" not in body.split("<main>")[1][:300]
 
 
 @pytest.mark.parametrize(
