@@ -21,6 +21,7 @@ urlpatterns = [
     path("sanctions/", include("xiezuoqu.sanctions.urls")),
     path("clearing/", include("xiezuoqu.clearing.urls")),
     path("archive/", include("xiezuoqu.archive.urls")),
+    path("statistics/", include("xiezuoqu.statistics.urls")),
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "xiezuoqu.clearing",
     "xiezuoqu.archive",
     "xiezuoqu.public",
+    "xiezuoqu.statistics",
     "xiezuoqu.demo",
     "xiezuoqu.web",
 ]

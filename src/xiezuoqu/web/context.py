@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.accounts.roles import ADMIN_ROLES, COMMISSION_WIDE_ROLES, STAFF_ROLES, Role
+from xiezuoqu.statistics.rules import STATISTICS_ZONE_AND_TOWNSHIP_ROLES, may_see_statistics
 
 STAFF_AND_ADMINS = STAFF_ROLES | ADMIN_ROLES
 LEADERS = frozenset({Role.ZONE_LEADER, Role.ZONE_DEPUTY}) | COMMISSION_WIDE_ROLES
@@ -45,6 +46,7 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
     ("时限", "待办时限", "deadlines:queue", STAFF_ROLES),
     ("时限", "超期督办", "deadlines:overdue", LEADERS),
     ("时限", "工作日历", "workdays:calendar", STAFF_AND_ADMINS),
+    ("统计", "统计", "statistics:index", COMMISSION_WIDE_ROLES | STATISTICS_ZONE_AND_TOWNSHIP_ROLES),
     ("组织", "组织架构", "org:chart", STAFF_AND_ADMINS | {Role.VILLAGE_SUPERVISOR}),
     ("组织", "单位", "org:unit_list", STAFF_AND_ADMINS),
     ("组织", "干部", "org:staff_list", STAFF_AND_ADMINS),
@@ -75,6 +77,7 @@ VISIBLE_IF: dict[str, Callable[[Actor], bool]] = {
     "teams:workload": _has_workload_zone,  # the zones one leads, deputises, works in, or the commission
     "intake:register": _registers_somewhere,  # a registrar of an active unit
     "intake:village": lambda actor: actor.village_supervisor_id is not None,  # a supervisor on record
+    "statistics:index": may_see_statistics,  # a zone one reads, a township one leads, or the commission
 }
 
 
