@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg bench clean
+.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ run: demo
 	$(BIN)/python -m xiezuoqu.serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -55,6 +55,19 @@ pytest-pg: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py
+
+# One work home per role (and the pages listed in SHOTS) at 1366×768 into docs/screenshots/, from a
+# throwaway demo served on port 8077 (needs /usr/bin/chromium: apt-get install chromium fonts-noto-cjk).
+SHOTS ?=
+screenshots: install-dev
+	$(BIN)/pip install --quiet -e '.[browser]'
+	rm -f var/screenshots.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/var/screenshots.sqlite3 $(BIN)/xiezuoqu migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/screenshots.sqlite3 $(BIN)/xiezuoqu load_demo --reports 120
+	DATABASE_URL=sqlite:///$(CURDIR)/var/screenshots.sqlite3 $(BIN)/python -m xiezuoqu.serve --host 127.0.0.1 --port 8077 & \
+	  server=$$!; sleep 3; \
+	  $(BIN)/python scripts/screenshots.py --base-url http://127.0.0.1:8077 --out docs/screenshots $(SHOTS); \
+	  status=$$?; kill $$server; exit $$status
 
 clean:
 	rm -rf $(VENV) var/static

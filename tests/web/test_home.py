@@ -73,6 +73,18 @@ class HomeTests(TestCase):
                 assert len(w.rows) == min(w.count, 8), (username, w.label)
                 assert f">{w.count_text}<" in page, (username, w.label)
 
+    def test_the_home_costs_a_bounded_number_of_queries_whatever_the_work(self) -> None:
+        """A fixed number of queries per kind (count and first rows), never one per row."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for username in ("anguan", "zuzhang1", "dengji", "shenli", "xzshuji"):
+            client = self.login(username)
+            client.get("/")
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/").status_code == 200
+            assert len(queries) <= 40, (username, len(queries))
+
     def test_the_work_queue_has_work_waiting_in_the_demo(self) -> None:
         """Not an empty shell: the roles that carry the demo's open matters have something to do."""
         for username in ("anguan", "shenli", "xzshuji", "jianchashi1"):
