@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xiezuoqu.sanctions",
     "xiezuoqu.clearing",
     "xiezuoqu.archive",
+    "xiezuoqu.backup",
     "xiezuoqu.public",
     "xiezuoqu.statistics",
     "xiezuoqu.demo",
