@@ -7,6 +7,7 @@ handler reads through the same scope policies as the pages, so the API can never
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -55,6 +56,13 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     return problem(request, 401, "未认证", "请先登录，或在 Authorization 头中提供有效的 Bearer 令牌。")
 
 
+@api.exception_handler(MultiPartParserError)
+def on_unparsable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body Django will not read (a part's headers past 1 KB, e.g. a very long file name)."""
+    detail = "上传的内容无法解析（例如文件名过长），未保存任何内容；请改短文件名后重试。"
+    return problem(request, 400, "请求无法解析", detail)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, "请求无法处理", str(exc))
@@ -77,3 +85,4 @@ api.add_router("/cases/", "xiezuoqu.cases.api.router")
 api.add_router("/sanctions/", "xiezuoqu.sanctions.api.router")
 api.add_router("/clearing/", "xiezuoqu.clearing.api.router")
 api.add_router("/archive/", "xiezuoqu.archive.api.router")
+api.add_router("/statistics/", "xiezuoqu.statistics.api.router")

@@ -3,8 +3,13 @@
 - **Type by content.** ``sniff`` reads the first bytes (and, for Office files, the zip directory):
   PDF, JPEG, PNG, Word (.docx) and Excel (.xlsx) — a zip with ``[Content_Types].xml`` and the part
   its type needs, no macros —, plain text (valid UTF-8 or GB18030, no control characters), MP3 and
-  MP4. Executables, scripts, HTML/SVG/XML, other zips and anything unrecognised are refused with a
-  Chinese message that names the file. The name's extension decides nothing.
+  MP4. Executables, scripts, HTML/SVG/XML, other zips, Office files with macros, zip bombs, files
+  that are also a zip (polyglots) and anything unrecognised are refused with a Chinese message that
+  names the file. The name's extension decides nothing; a download gets the true type's extension.
+- **Photos are cleaned.** ``accept_uploads`` (the public site) stores a JPEG or PNG only after
+  ``strip_metadata`` took out what could name the reporter (GPS position, phone, time, XMP, anything
+  after the image); the digests are of the cleaned file. The evidence locker does not: there the
+  place a photo was taken may be evidence, and the file is kept as it was collected.
 - **Sizes.** At most ``MAX_FILES`` files, ``MAX_FILE_SIZE`` each, ``MAX_TOTAL_SIZE`` together.
   ``UploadLimitHandler`` enforces them while the request is parsed, so an oversize file is never
   written to the temporary directory.
@@ -36,13 +41,27 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from xiezuoqu.crypto import blind_index, keyring
 from xiezuoqu.errors import DomainError
+from xiezuoqu.public import images
 
 MAX_FILES = 5
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_TOTAL_SIZE = 30 * 1024 * 1024
-# An Office file is a zip: refuse one that would inflate to more than this (a zip bomb).
+# An Office file is a zip: refuse one that would inflate to more than this (a zip bomb) …
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5000
+# … or that inflates far more than Office files do (XML deflates 5–20 times; a sheet of repeated rows
+# up to ~50): past ``ZIP_RATIO_FLOOR`` unzipped, more than ``MAX_ZIP_RATIO`` times its size is a bomb.
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FLOOR = 10 * 1024 * 1024
+# What carries code in an Office file: the VBA project (under any name, by its content type), ActiveX
+# controls, and embedded macro-enabled documents.
+MACRO_TYPES = (b"macroenabled", b"vbaproject", b"vbadata", b"ms-office.activex")
+MACRO_PARTS = ("vbaproject.bin", "vbadata.xml")
+MACRO_EMBEDDED = (".docm", ".dotm", ".xlsm", ".xltm", ".xlam", ".xlsb", ".pptm", ".potm", ".ppsm", ".ppam", ".sldm")
+# Names Windows will not save a file under, with any extension (a download named "CON.pdf" fails).
+WINDOWS_RESERVED = re.compile(
+    r"^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\.|$)", re.IGNORECASE
+)
 MAX_NAME = 100
 STORAGE_DIR = "evidence/public"
 PURPOSE = "attachment"
@@ -122,6 +141,8 @@ def clean_name(name: str | None) -> str:
     text = re.sub(r'[<>:"|?*]', "_", text).strip(" .")
     if not text:
         return "附件"
+    if WINDOWS_RESERVED.match(text):
+        text = "_" + text
     if len(text) > MAX_NAME:
         stem, dot, ext = text.rpartition(".")
         keep_extension = dot and 0 < len(ext) <= 10
@@ -150,22 +171,40 @@ def size_text(size: int) -> str:
 # --- sniffing --------------------------------------------------------------------------------------------
 
 
+def _is_bomb(data: bytes, entries: list[zipfile.ZipInfo]) -> bool:
+    unzipped = sum(e.file_size for e in entries)
+    if len(entries) > MAX_ZIP_ENTRIES or unzipped > MAX_UNZIPPED:
+        return True
+    if unzipped > ZIP_RATIO_FLOOR and unzipped > MAX_ZIP_RATIO * len(data):
+        return True
+    # Entries that overlap (one deflated stream counted by many entries) claim more than the file holds.
+    return sum(e.compress_size for e in entries) > len(data)
+
+
+def _is_macro_part(part: str) -> bool:
+    folders, _, base = part.lower().rpartition("/")
+    if base in MACRO_PARTS or "activex" in folders.split("/"):
+        return True
+    return "embeddings" in folders.split("/") and base.endswith(MACRO_EMBEDDED)
+
+
 def _office(name: str, data: bytes) -> FileKind:
     refused = RefusedFile(f"附件“{name}”是压缩包或不支持的文档，不能上传（Office 文档只接受 .docx 和 .xlsx）。")
+    macro = RefusedFile(f"附件“{name}”含有宏，不能上传；请另存为不含宏的 .docx、.xlsx 或 PDF。")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise RefusedFile(f"附件“{name}”已损坏，无法打开。") from exc
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNZIPPED:
-        raise refused
+    if _is_bomb(data, entries):
+        raise RefusedFile(f"附件“{name}”解压后过大或内含文件过多（疑似“压缩炸弹”），不能上传。")
     if any(e.flag_bits & 0x1 for e in entries):
         raise RefusedFile(f"附件“{name}”设置了密码，无法查看，请去除密码后再上传。")
     names = {e.filename for e in entries}
     if "[Content_Types].xml" not in names:
         raise refused
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise RefusedFile(f"附件“{name}”含有宏，不能上传；请另存为不含宏的 .docx、.xlsx 或 PDF。")
+    if any(_is_macro_part(n) for n in names):
+        raise macro
     info = archive.getinfo("[Content_Types].xml")
     if info.file_size > 1024 * 1024:
         raise refused
@@ -173,8 +212,8 @@ def _office(name: str, data: bytes) -> FileKind:
         types = archive.read(info)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
         raise RefusedFile(f"附件“{name}”已损坏，无法打开。") from exc
-    if b"macroEnabled" in types:
-        raise RefusedFile(f"附件“{name}”含有宏，不能上传；请另存为不含宏的 .docx、.xlsx 或 PDF。")
+    if any(marker in types.lower() for marker in MACRO_TYPES):
+        raise macro
     if "word/document.xml" in names and b"wordprocessingml.document.main+xml" in types:
         return DOCX
     if "xl/workbook.xml" in names and b"spreadsheetml.sheet.main+xml" in types:
@@ -209,8 +248,32 @@ def _text(name: str, data: bytes) -> FileKind:
     return kind
 
 
+def _hides_a_zip(data: bytes) -> bool:
+    """A zip archive after (or inside) the file: its end record in the last 64 KB, and entries."""
+    if b"PK\x05\x06" not in data[-(65536 + 22) :]:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False
+
+
 def sniff(name: str, data: bytes) -> FileKind:
-    """What the file is, from its bytes; ``RefusedFile`` (naming the file) when it is not accepted."""
+    """What the file is, from its bytes; ``RefusedFile`` (naming the file) when it is not accepted.
+
+    A file that is two things at once (a polyglot: a PDF, picture or video that is also a zip archive)
+    is refused: what opens it decides what it is, and a program could take the hidden archive out.
+    """
+    kind = _sniff(name, data)
+    if kind not in (DOCX, XLSX) and _hides_a_zip(data):
+        raise RefusedFile(
+            f"附件“{name}”除{kind.label}外还藏有压缩包（多重格式文件），不能上传；请重新导出或另存后再上传。"
+        )
+    return kind
+
+
+def _sniff(name: str, data: bytes) -> FileKind:
     if not data:
         raise RefusedFile(f"附件“{name}”是空文件。")
     if data.startswith(EXECUTABLE_MAGIC):
@@ -234,6 +297,18 @@ def sniff(name: str, data: bytes) -> FileKind:
     if starts_with_markup or any(tag in head for tag in (b"<script", b"<svg", b"<html")):
         raise RefusedFile(f"附件“{name}”是网页、SVG 或 XML 文件，可能含有脚本，不能上传；请转换为 PDF 或图片后再上传。")
     return _text(name, data)
+
+
+def strip_metadata(name: str, kind: FileKind, data: bytes) -> bytes:
+    """A photo without its EXIF, XMP, IPTC, comments and trailing data (``images``), for the reporter's
+    anonymity; other kinds unchanged. A picture that cannot be read to its end is refused."""
+    cleaner = {JPEG: images.clean_jpeg, PNG: images.clean_png}.get(kind)
+    if cleaner is None:
+        return data
+    try:
+        return cleaner(data)
+    except images.MalformedImage:
+        raise RefusedFile(f"附件“{name}”已损坏，无法打开。") from None
 
 
 @dataclass(frozen=True)
@@ -282,6 +357,7 @@ def accept_uploads(files: list[Any], refused_early: list[str] | None = None) -> 
         data = upload.read()
         try:
             kind = sniff(name, data)
+            data = strip_metadata(name, kind, data)
         except RefusedFile as exc:
             errors.append(exc.message)
             continue
