@@ -186,7 +186,7 @@ def test_a_backup_missing_a_referenced_file_says_so_and_is_refused_on_restore(tm
         call_command("restore", str(archive))
 
 
-def test_restore_refuses_a_non_empty_target_and_an_archive_made_under_other_keys(tmp_path):
+def test_restore_refuses_a_non_empty_target_and_other_keys_and_backup_refuses_unsafe_destinations(tmp_path):
     load_demo()
     archive = tmp_path / "demo.tar"
     call_command("backup", str(archive), stdout=io.StringIO())
@@ -197,3 +197,5 @@ def test_restore_refuses_a_non_empty_target_and_an_archive_made_under_other_keys
         call_command("restore", str(archive))
     with pytest.raises(CommandError, match="已存在"):
         call_command("backup", str(archive))
+    with pytest.raises(CommandError, match="不能在文件库"):
+        call_command("backup", str(Path(settings.MEDIA_ROOT) / "backup.tar"))

@@ -191,6 +191,9 @@ def create_backup(*, destination: Path) -> BackupSummary:
     as_tar = destination.suffix == ".tar"
     if destination.exists() and (as_tar or any(destination.iterdir())):
         raise BackupRefused(f"备份目标 {destination} 已存在：请指定一个新的目录或 .tar 文件名，不覆盖已有备份。")
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if destination.resolve().is_relative_to(media_root):
+        raise BackupRefused(f"备份目标不能在文件库 {media_root} 之内：请放在另一块磁盘或另一个目录。")
     destination.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
@@ -201,7 +204,7 @@ def create_backup(*, destination: Path) -> BackupSummary:
             server_version = sqlite3.sqlite_version
         else:
             migrations, referenced, server_version = _snapshot_postgresql(connection, database_file)
-        files = _copy_file_store(Path(settings.MEDIA_ROOT), work / FILES_DIR)
+        files = _copy_file_store(media_root, work / FILES_DIR)
         present = {entry["path"] for entry in files}
         missing = [name for name in referenced if name not in present]
         body: dict[str, Any] = {
