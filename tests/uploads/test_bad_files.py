@@ -5,7 +5,9 @@ Odd names are cleaned, and the reporter's photos lose their metadata (place, pho
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,9 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from docx import Document
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 
 from tests.cases.conftest import investigating
 from tests.intake.conftest import api_token, login
@@ -29,6 +34,9 @@ from tests.uploads.corpus import (
     multipart,
     photo_with_location,
     png,
+)
+from tests.uploads.corpus import (
+    office as corpus_office,
 )
 from tests.verification.conftest import LEAD, approved
 from xiezuoqu.accounts.models import User
@@ -239,6 +247,81 @@ def test_the_reporters_photo_loses_its_location_and_phone_before_storage(demo, r
     assert stored["现场.jpg"].content_type == "image/jpeg" and stored["截图.png"].content_type == "image/png"
 
 
+AUTHOR = "张三丰"
+TRACKED_CHANGE = (
+    f'<w:p><w:ins w:id="90" w:author="{AUTHOR}" w:date="2026-03-01T00:00:00Z"><w:r><w:t>补充</w:t></w:r></w:ins></w:p>'
+).encode()
+
+
+def word_file_with_names() -> bytes:
+    """A .docx as a reporter's computer saves it: author and editor, company, a comment and a tracked
+    change under the account's name, and a phone photo (with its GPS) pasted in."""
+    document = Document()
+    paragraph = document.add_paragraph("双山子村冒领补贴名单")
+    document.core_properties.author = AUTHOR
+    document.core_properties.last_modified_by = AUTHOR
+    document.add_comment(paragraph.runs, text="请核对", author=AUTHOR, initials="ZSF")
+    document.add_picture(io.BytesIO(photo_with_location()))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return rewrite_zip(
+        buffer.getvalue(),
+        {
+            "docProps/app.xml": lambda xml: xml.replace(
+                b"</Properties>", f"<Company>{AUTHOR}的单位</Company></Properties>".encode()
+            ),
+            "word/document.xml": lambda xml: xml.replace(b"</w:body>", TRACKED_CHANGE + b"</w:body>"),
+        },
+    )
+
+
+def excel_file_with_names() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "名单"
+    sheet["A1"].comment = Comment("请核对", AUTHOR)
+    workbook.properties.creator = AUTHOR
+    workbook.properties.lastModifiedBy = AUTHOR
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rewrite_zip(data: bytes, changes: dict[str, Callable[[bytes], bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info.filename, changes.get(info.filename, lambda x: x)(content))
+    return buffer.getvalue()
+
+
+def all_parts(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"".join(archive.read(info) for info in archive.infolist())
+
+
+def test_the_reporters_office_files_lose_author_company_and_photo_location_before_storage(demo, reporter):
+    word, excel = word_file_with_names(), excel_file_with_names()
+    assert AUTHOR.encode() in all_parts(word) and GPS_MARK in all_parts(word) and AUTHOR.encode() in all_parts(excel)
+    response = submit(
+        reporter, attachments=[SimpleUploadedFile("名单.docx", word), SimpleUploadedFile("名单.xlsx", excel)]
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    stored = {a.original_name: _stored_bytes(a) for a in Attachment.objects.filter(report=latest_report())}
+    for data in stored.values():
+        parts = all_parts(data)
+        assert AUTHOR.encode() not in parts and GPS_MARK not in parts and MAKER not in parts
+    document = Document(io.BytesIO(stored["名单.docx"]))
+    assert document.paragraphs[0].text == "双山子村冒领补贴名单" and document.core_properties.author == ""
+    assert [c.text for c in document.comments] == ["请核对"] and document.inline_shapes[0].width > 0
+    sheet = load_workbook(io.BytesIO(stored["名单.xlsx"])).active
+    assert sheet is not None and sheet["A1"].value == "名单" and sheet["A1"].comment.text.startswith("请核对")
+    plain = corpus_office()
+    assert files.strip_metadata("a.docx", files.DOCX, plain) is plain  # nothing to clean: kept as it came
+
+
 def test_a_damaged_photo_is_refused_on_the_report_form(demo, reporter):
     broken = PHOTO[:200]  # cut off inside the tables: no scan, no end of image
     response = submit(reporter, attachments=[SimpleUploadedFile("照片.jpg", broken)])
@@ -313,10 +396,12 @@ def test_a_name_too_long_to_parse_is_a_chinese_400_on_the_page_and_problem_json_
     assert not stored_files()
 
 
-def test_evidence_keeps_the_photo_bit_for_bit(demo):
-    """The place a photo was taken can be evidence: the locker stores what was collected, unchanged."""
+def test_evidence_keeps_photos_and_documents_bit_for_bit(demo):
+    """Where a photo was taken, who wrote a document, can be evidence: the locker stores what was
+    collected, unchanged."""
     from tests.verification.conftest import evidence
 
-    photo = photo_with_location()
-    item = evidence(approved(), data=photo, file_name="现场.jpg")
-    assert verification_services.read_evidence(item.storage_name, item.sha256, item.sm3) == photo
+    verification = approved()
+    for name, data in (("现场.jpg", photo_with_location()), ("名单.docx", word_file_with_names())):
+        item = evidence(verification, data=data, file_name=name, title=name)
+        assert verification_services.read_evidence(item.storage_name, item.sha256, item.sm3) == data

@@ -6,10 +6,11 @@
   MP4. Executables, scripts, HTML/SVG/XML, other zips, Office files with macros, zip bombs, files
   that are also a zip (polyglots) and anything unrecognised are refused with a Chinese message that
   names the file. The name's extension decides nothing; a download gets the true type's extension.
-- **Photos are cleaned.** ``accept_uploads`` (the public site) stores a JPEG or PNG only after
-  ``strip_metadata`` took out what could name the reporter (GPS position, phone, time, XMP, anything
-  after the image); the digests are of the cleaned file. The evidence locker does not: there the
-  place a photo was taken may be evidence, and the file is kept as it was collected.
+- **Photos and Office files are cleaned.** ``accept_uploads`` (the public site) stores a JPEG, PNG,
+  .docx or .xlsx only after ``strip_metadata`` took out what could name the reporter (GPS position,
+  phone, time, XMP, anything after the image; author, editor, company, comment authors); the digests
+  are of the cleaned file. The evidence locker does not: there the place a photo was taken or who
+  wrote a document may be evidence, and the file is kept as it was collected.
 - **Sizes.** At most ``MAX_FILES`` files, ``MAX_FILE_SIZE`` each, ``MAX_TOTAL_SIZE`` together.
   ``UploadLimitHandler`` enforces them while the request is parsed, so an oversize file is never
   written to the temporary directory.
@@ -41,7 +42,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from xiezuoqu.crypto import blind_index, keyring
 from xiezuoqu.errors import DomainError
-from xiezuoqu.public import images
+from xiezuoqu.public import images, office
 
 MAX_FILES = 5
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -300,14 +301,16 @@ def _sniff(name: str, data: bytes) -> FileKind:
 
 
 def strip_metadata(name: str, kind: FileKind, data: bytes) -> bytes:
-    """A photo without its EXIF, XMP, IPTC, comments and trailing data (``images``), for the reporter's
-    anonymity; other kinds unchanged. A picture that cannot be read to its end is refused."""
-    cleaner = {JPEG: images.clean_jpeg, PNG: images.clean_png}.get(kind)
+    """For the reporter's anonymity: a photo without its EXIF, XMP, IPTC, comments and trailing data
+    (``images``), a Word or Excel file without its author, editor, company and comment authors
+    (``office``); other kinds unchanged. A file that cannot be read to its end is refused."""
+    cleaners = {JPEG: images.clean_jpeg, PNG: images.clean_png, DOCX: office.clean_office, XLSX: office.clean_office}
+    cleaner = cleaners.get(kind)
     if cleaner is None:
         return data
     try:
         return cleaner(data)
-    except images.MalformedImage:
+    except (images.MalformedImage, office.MalformedDocument):
         raise RefusedFile(f"附件“{name}”已损坏，无法打开。") from None
 
 
