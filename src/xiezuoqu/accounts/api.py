@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from xiezuoqu.access.actor import actor_for
 
@@ -74,10 +74,10 @@ def issue_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-unty
     user = request.user
     assert isinstance(user, User)
     issued = services.issue_api_token(actor=actor, user=user, name=payload.name, days=payload.days, request=request)
-    return 201, {"token": issued.token, "secret": issued.raw}
+    return Status(201, {"token": issued.token, "secret": issued.raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销接口令牌")
 def revoke_token(request: HttpRequest, token_id: int):  # type: ignore[no-untyped-def]
     services.revoke_api_token(actor=actor_for(request.user), token_id=token_id, request=request)
-    return 204, None
+    return Status(204, None)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.db.models import TextChoices
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from xiezuoqu.access.actor import actor_for
@@ -224,8 +224,15 @@ def add_member(request: HttpRequest, zone_id: int, payload: MembershipIn):  # ty
         start_date=payload.start_date,
         request=request,
     )
-    return 201, ZoneMemberOut(
-        unit_id=m.unit_id, unit_name=m.unit.name, unit_kind=m.unit.kind, start_date=m.start_date, end_date=m.end_date
+    return Status(
+        201,
+        ZoneMemberOut(
+            unit_id=m.unit_id,
+            unit_name=m.unit.name,
+            unit_kind=m.unit.kind,
+            start_date=m.start_date,
+            end_date=m.end_date,
+        ),
     )
 
 
@@ -281,7 +288,7 @@ def declare(request: HttpRequest, staff_id: int, payload: RelationshipIn):  # ty
     unit_id, village_id = data.pop("related_unit_id"), data.pop("related_village_id")
     data["related_unit"] = UNITS.get_for(actor, unit_id) if unit_id else None
     data["related_village"] = VILLAGES.get_for(actor, village_id) if village_id else None
-    return 201, services.declare_relationship(actor=actor, staff_id=staff_id, request=request, **data)
+    return Status(201, services.declare_relationship(actor=actor, staff_id=staff_id, request=request, **data))
 
 
 @router.get("/mentoring-pairs", response=list[MentoringOut], summary="一帮二结对")
