@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -198,22 +198,25 @@ def reach_of(actor: Actor) -> Reach:
     else:
         zones_qs = zones_qs.filter(pk__in=zone_reader_zone_ids(actor))
     zones = [Level("zone", z.pk, z.name) for z in zones_qs]
-    zone_of = {
-        m["unit_id"]: m["zone_id"]
-        for m in memberships_on()
-        .filter(zone__commission_id=commission_id, unit__kind=Unit.Kind.TOWNSHIP_COMMITTEE)
-        .values("unit_id", "zone_id")
-    }
+    # Each township with the zone it is in today (one query: the membership as a subquery).
+    zone_now = memberships_on().filter(unit_id=OuterRef("pk")).order_by("-start_date").values("zone_id")[:1]
+    units = (
+        Unit.objects.filter(commission_id=commission_id, kind=Unit.Kind.TOWNSHIP_COMMITTEE)
+        .annotate(zone_now=Subquery(zone_now))
+        .order_by("sort_order", "id")
+        .values_list("pk", "name", "zone_now")
+    )
     visible_zone_ids = {z.id for z in zones}
     own = set(actor.units_for_role(Role.TOWNSHIP_SECRETARY))
     townships = [
-        Level("township", u.pk, u.name, zone_of.get(u.pk))
-        for u in Unit.objects.filter(commission_id=commission_id, kind=Unit.Kind.TOWNSHIP_COMMITTEE).order_by(
-            "sort_order", "id"
-        )
-        if commission is not None or zone_of.get(u.pk) in visible_zone_ids or u.pk in own
+        Level("township", pk, name, zone_id)
+        for pk, name, zone_id in units
+        if commission is not None or zone_id in visible_zone_ids or pk in own
     ]
-    return Reach(commission, zones, townships)
+    reach = Reach(commission, zones, townships)
+    if reach.empty:  # a secretary's role anchored at a unit that is no township committee
+        raise NotFound("您没有可查看统计的协作区或乡镇。")
+    return reach
 
 
 def level_from(reach: Reach, params: Any) -> Level:
