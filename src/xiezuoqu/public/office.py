@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 
 from xiezuoqu.public import images
@@ -110,9 +111,16 @@ def clean_office(data: bytes) -> bytes:
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w") as target:
                 for info in entries:
-                    content = changed[info.filename] if info.filename in changed else source.read(info)
-                    kind = info.compress_type if info.compress_type == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
-                    target.writestr(info, content, compress_type=kind)
+                    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                    copy.external_attr = info.external_attr
+                    stored = info.compress_type == zipfile.ZIP_STORED
+                    copy.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                    if info.filename in changed:
+                        target.writestr(copy, changed[info.filename])
+                        continue
+                    # The other parts are streamed: an Office file may inflate to MAX_UNZIPPED.
+                    with source.open(info) as part, target.open(copy, "w") as out:
+                        shutil.copyfileobj(part, out, 1024 * 1024)
             return buffer.getvalue()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise MalformedDocument(str(exc)) from exc
