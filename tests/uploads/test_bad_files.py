@@ -382,6 +382,8 @@ def test_a_name_too_long_to_parse_is_a_chinese_400_on_the_page_and_problem_json_
     body, content_type = multipart(report_data(), [("attachments", name, PDF)])
     page = reporter.post("/report/new/", body, content_type=content_type)
     assert page.status_code == 400 and "文件名过长" in page.content.decode()
+    no_boundary = reporter.post("/report/new/", body, content_type="multipart/form-data; boundary=")
+    assert no_boundary.status_code == 400 and "请求无法处理" in no_boundary.content.decode()
     verification = approved()
     body, content_type = multipart({"title": "名册", "kind": "document"}, [("file", name, PDF)])
     api = Client().post(
