@@ -42,6 +42,7 @@ from tests.verification.conftest import LEAD, approved
 from xiezuoqu.accounts.models import User
 from xiezuoqu.archive.models import ArchivePackage
 from xiezuoqu.cases import services as case_services
+from xiezuoqu.errors import RuleViolation
 from xiezuoqu.intake.models import Report, ReportMessage
 from xiezuoqu.public import files
 from xiezuoqu.public.models import Attachment
@@ -407,3 +408,24 @@ def test_evidence_keeps_photos_and_documents_bit_for_bit(demo):
     for name, data in (("现场.jpg", photo_with_location()), ("名单.docx", word_file_with_names())):
         item = evidence(verification, data=data, file_name=name, title=name)
         assert verification_services.read_evidence(item.storage_name, item.sha256, item.sm3) == data
+
+
+def test_a_second_record_for_a_measure_is_refused_before_its_file_is_stored(demo):
+    """措施文书 already attached: the upload is refused, and its sealed file is not left on disk."""
+    from tests.verification.conftest import evidence, measured
+
+    verification = approved()
+    measure = measured(verification)
+    evidence(verification, kind="transcript", title="谈话笔录", source_measure_id=measure.pk, as_record=True)
+    before_rows, before_files = rows(), stored_files()
+    with pytest.raises(RuleViolation) as caught:
+        evidence(
+            verification,
+            data=PDF + b"second",
+            kind="transcript",
+            title="谈话笔录（重录）",
+            source_measure_id=measure.pk,
+            as_record=True,
+        )
+    assert "已有措施文书" in caught.value.message
+    assert rows() == before_rows and stored_files() == before_files

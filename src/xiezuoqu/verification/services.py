@@ -647,6 +647,9 @@ def add_evidence(
             measure = Measure.objects.select_for_update().filter(pk=data.source_measure_id, clue=clue).first()
             if measure is None:
                 raise ValidationFailed("所选来源措施不属于本线索。", field_errors={"source_measure": ["请重新选择。"]})
+            # Before the file is stored: a refusal after it would leave the sealed blob on disk.
+            if data.as_record and measure.record_document_id is not None:
+                raise RuleViolation("该措施已有措施文书；如需更正，请作为普通证据上传并说明。")
         elif data.as_record:
             raise ValidationFailed(
                 "作为措施文书上传时，请选择对应的措施。", field_errors={"source_measure": ["请选择。"]}
@@ -682,8 +685,6 @@ def add_evidence(
             request=request,
         )
         if measure is not None and data.as_record:
-            if measure.record_document_id is not None:
-                raise RuleViolation("该措施已有措施文书；如需更正，请作为普通证据上传并说明。")
             measure.record_document = item
             measure.save(update_fields=["record_document"])
             record_event(
