@@ -41,6 +41,11 @@ class Work:
     count: int
     more_url: str = ""
     capped: bool = False  # the count stopped at SCAN
+    quiet: bool = False  # work that comes now and then: its tile shows only when something waits
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.count) or not self.quiet
 
     @property
     def count_text(self) -> str:
@@ -55,6 +60,7 @@ class Kind:
     fetch: Callable[[Actor], tuple[list[Row], int, bool]]
     more: str = ""  # url name of the full list
     more_if: Callable[[Actor], bool] | None = None  # when the full list is not every viewer's
+    quiet: bool = False
 
 
 def _day(value: date | datetime | None) -> date | datetime | None:
@@ -368,15 +374,15 @@ def _kinds() -> list[Kind]:
         Kind("received", "待登记", _has(Role.REGISTRAR), _received, "intake:received"),
         Kind("route", "待受理归口", _has(*routers), _to_route, "intake:ledger"),
         Kind("deadlines", "时限预警（红、黄）", _staff, _deadlines, "deadlines:queue"),
-        Kind("slips", "督办单", _staff, _slips, "deadlines:overdue", _sees_overdue),
+        Kind("slips", "督办单", _staff, _slips, "deadlines:overdue", _sees_overdue, quiet=True),
         Kind("approvals", "待我审批", _staff, _approvals, "approvals:inbox"),
         Kind("recusal", "回避申请待决定", _has(Role.COMMISSION_HEAD), _recusal_demands, "recusal:index"),
         Kind("handling", "办理方式申请待决定", _leads_zone, _handling_requests, ""),
         Kind("agenda", "立案呈批待上会", _leads_zone, _filing_for_agenda, "filing:index"),
         Kind("body", "立案待有权机关决定", _has(*bodies), _filing_for_body, "filing:index"),
-        Kind("meetings", "待参加的会议", _on_teams, _meetings, "meetings:calendar"),
-        Kind("follow_ups", "会议交办事项", _on_teams, _follow_ups, ""),
-        Kind("verifications", "我参加的初步核实", _on_teams, _verifications, "verification:list"),
+        Kind("meetings", "待参加的会议", _on_teams, _meetings, "meetings:calendar", quiet=True),
+        Kind("follow_ups", "会议交办事项", _on_teams, _follow_ups, "", quiet=True),
+        Kind("verifications", "我参加的初步核实", _on_teams, _verifications, "verification:list", quiet=True),
         Kind("trials", "待审理案件", _trial_staff, _trials, "cases:ledger"),
         Kind("sanction_changes", "处分变更待登记", _trial_staff, _sanction_changes, ""),
         Kind("measures", "措施使用待审核", _reviews_measures, _measures, "verification:measures"),
@@ -392,5 +398,5 @@ def work_for(actor: Actor) -> list[Work]:
             continue
         rows, count, capped = kind.fetch(actor)
         more = reverse(kind.more) if kind.more and (kind.more_if is None or kind.more_if(actor)) else ""
-        found.append(Work(kind.key, kind.label, rows, count, more, capped))
+        found.append(Work(kind.key, kind.label, rows, count, more, capped, kind.quiet))
     return sorted(found, key=lambda w: w.count == 0)
