@@ -58,7 +58,7 @@ bench: install-dev
 
 # One work home per role (and the pages listed in SHOTS) at 1366×768 into docs/screenshots/, from a
 # throwaway demo served on port 8077 (needs /usr/bin/chromium: apt-get install chromium fonts-noto-cjk).
-SHOTS ?=
+SHOTS ?= --page anguan:/statistics/:cockpit-anguan --page zuzhang1:/statistics/:cockpit-zuzhang1
 screenshots: install-dev
 	$(BIN)/pip install --quiet -e '.[browser]'
 	rm -f var/screenshots.sqlite3

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_load_state("networkidle")
             page.goto(f"{args.base_url}{path}")
             page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)  # let charts finish their entry animation
             target = out / f"{name}.png"
             page.screenshot(path=str(target))
             print(f"{target}  ({username} {path}: {page.title()})")

@@ -30,7 +30,7 @@
     chart("chart-forms", pie(d.forms));
     chart("chart-parts", {
       tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: d.parts.map(function (p) { return p.name; }), axisLabel: { interval: 0, rotate: d.parts.length > 6 ? 30 : 0 } },
+      xAxis: { type: "category", data: d.parts.map(function (p) { return p.name; }), axisLabel: { interval: 0, rotate: d.parts.length > 4 ? 30 : 0, formatter: function (v) { return v.replace(/(街道)?纪(工)?委$/, ""); } } },
       yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       series: [{ type: "bar", data: d.parts.map(function (p) { return p.rate; }) }]
     });
