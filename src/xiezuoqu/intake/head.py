@@ -20,6 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 # How a commission's body is written: the joint name, either half, the full names of the halves.
 BODIES = ("纪委监委", "纪委监察委", "纪律检查委员会", "监察委员会", "纪检委", "纪委", "监委")
@@ -128,19 +131,22 @@ def is_principal(text: str) -> bool:
     return bool(PRINCIPAL.search(text or ""))
 
 
-def head_names(commission_id: int) -> set[str]:
-    """The names of the commission's current heads (主要负责人): one query."""
+def head_users(commission_id: int) -> QuerySet[Any]:
+    """The commission's current heads (主要负责人): active users with a staff record and the role."""
     from xiezuoqu.accounts.models import User
     from xiezuoqu.accounts.roles import Role
 
-    return set(
-        User.objects.filter(
-            commission_id=commission_id,
-            is_active=True,
-            staff__isnull=False,
-            role_assignments__role=Role.COMMISSION_HEAD,
-        ).values_list("staff__name", flat=True)
+    return User.objects.filter(
+        commission_id=commission_id,
+        is_active=True,
+        staff__isnull=False,
+        role_assignments__role=Role.COMMISSION_HEAD,
     )
+
+
+def head_names(commission_id: int) -> set[str]:
+    """The names of the commission's current heads: one query."""
+    return set(head_users(commission_id).values_list("staff__name", flat=True))
 
 
 def head_doubts(

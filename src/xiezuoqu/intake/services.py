@@ -509,14 +509,7 @@ def _check_head_doubts(
 
 
 def _head_staff_ids(commission_id: int) -> set[int]:
-    return set(
-        User.objects.filter(
-            commission_id=commission_id,
-            is_active=True,
-            staff__isnull=False,
-            role_assignments__role=Role.COMMISSION_HEAD,
-        ).values_list("staff_id", flat=True)
-    )
+    return set(head.head_users(commission_id).values_list("staff_id", flat=True))
 
 
 def _write_accused(

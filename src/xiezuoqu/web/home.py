@@ -75,6 +75,11 @@ def _listed(
     return [row(o) for o in items[:LIMIT]], total, count is None and len(items) >= SCAN
 
 
+def _counted(qs: Any, row: Callable[[Any], Row]) -> tuple[list[Row], int, bool]:
+    """The first ``LIMIT`` rows of a scoped queryset and the count of all of it (two queries)."""
+    return _listed(qs[:LIMIT], row, count=qs.count())
+
+
 # --- the kinds ------------------------------------------------------------------------------------------
 
 
@@ -86,15 +91,14 @@ def _received(actor: Actor) -> tuple[list[Row], int, bool]:
     from xiezuoqu.intake.selectors import received_queue
 
     qs = received_queue(actor).select_related("ledger_unit")
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda r: Row(
             f"{r.get_channel_display()}：{r.summary}",
             reverse("intake:register_received", args=[r.pk]),
             r.ledger_unit.name,
             r.received_on,
         ),
-        count=qs.count(),
     )
 
 
@@ -124,10 +128,9 @@ def _approvals(actor: Actor) -> tuple[list[Row], int, bool]:
     from xiezuoqu.approvals.selectors import requests_to_decide
 
     qs = requests_to_decide(actor).order_by("submitted_at", "id")
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda a: Row(a.title, reverse("approvals:detail", args=[a.pk]), a.chain_name, _day(a.submitted_at)),
-        count=qs.count(),
     )
 
 
@@ -135,15 +138,14 @@ def _recusal_demands(actor: Actor) -> tuple[list[Row], int, bool]:
     from xiezuoqu.recusal.selectors import pending_demands_for_head
 
     qs = pending_demands_for_head(actor).select_related("staff")
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda d: Row(
             f"申请{d.staff.name}回避：{d.get_ground_display()}",
             reverse("recusal:matter", args=[d.clue_id]),
             d.get_demanded_by_display(),
             d.received_on,
         ),
-        count=qs.count(),
     )
 
 
@@ -157,15 +159,14 @@ def _handling_requests(actor: Actor) -> tuple[list[Row], int, bool]:
         .select_related("clue", "requesting_unit")
         .order_by("requested_at", "id")
     )
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda h: Row(
             f"{h.requesting_unit.name}申请{h.get_requested_mode_display()}：{h.clue}",
             reverse("teams:clue", args=[h.clue_id]),
             "",
             _day(h.requested_at),
         ),
-        count=qs.count(),
     )
 
 
@@ -179,10 +180,9 @@ def _filing_for_agenda(actor: Actor) -> tuple[list[Row], int, bool]:
         .select_related("clue")
         .order_by("submitted_at", "id")
     )
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda p: Row(str(p), p.get_absolute_url(), "待安排协作区会议研究", _day(p.submitted_at)),
-        count=qs.count(),
     )
 
 
@@ -206,10 +206,9 @@ def _meetings(actor: Actor) -> tuple[list[Row], int, bool]:
         .order_by("scheduled_at", "id")
         .distinct()
     )
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda m: Row(str(m), m.get_absolute_url(), m.place, _day(m.scheduled_at)),
-        count=qs.count(),
     )
 
 
@@ -223,10 +222,9 @@ def _follow_ups(actor: Actor) -> tuple[list[Row], int, bool]:
         mine |= Q(assignee_id=actor.staff_id)
     qs = follow_ups_visible_to(actor).filter(mine, state=FollowUpState.OPEN).order_by("due_on", "id")
     today = timezone.localdate()
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda f: Row(f.task[:60], f.get_absolute_url(), "", f.due_on, "red" if f.due_on < today else ""),
-        count=qs.count(),
     )
 
 
@@ -248,10 +246,9 @@ def _verifications(actor: Actor) -> tuple[list[Row], int, bool]:
         .select_related("clue")
         .order_by("last_progress_at", "id")
     )
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda v: Row(str(v.clue), v.get_absolute_url(), v.get_state_display(), _day(v.last_progress_at)),
-        count=qs.count(),
     )
 
 
@@ -285,10 +282,9 @@ def _measures(actor: Actor) -> tuple[list[Row], int, bool]:
     from xiezuoqu.verification.selectors import measures_visible_to
 
     qs = measures_visible_to(actor).filter(state=MeasureState.RECORDED).order_by("starts_at", "id")
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda m: Row(str(m), m.get_absolute_url(), m.get_state_display(), _day(m.starts_at)),
-        count=qs.count(),
     )
 
 
@@ -316,8 +312,8 @@ def _slips(actor: Actor) -> tuple[list[Row], int, bool]:
 
     qs = slips_visible_to(actor).filter(state=SlipState.OPEN).select_related("deadline").order_by("due_date", "id")
     today = timezone.localdate()
-    return _listed(
-        qs[:LIMIT],
+    return _counted(
+        qs,
         lambda s: Row(
             f"{s.number}：{s.deadline.label}",
             reverse("deadlines:detail", args=[s.deadline_id]),
@@ -325,7 +321,6 @@ def _slips(actor: Actor) -> tuple[list[Row], int, bool]:
             s.due_date,
             "red" if s.due_date < today else "yellow",
         ),
-        count=qs.count(),
     )
 
 
