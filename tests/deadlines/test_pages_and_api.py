@@ -269,3 +269,20 @@ def test_a_queue_row_links_only_to_a_matter_the_viewer_may_open(client, demo, fr
             re.findall(r'href="(/(?:clues|intake|cases|verification|meetings|filing|sanctions)/[^"]+)"', page)
         ):
             assert client.get(href).status_code == 200, (username, href)
+
+
+@pytest.mark.parametrize("username", ["zuzhang1", "anguan", "xzshuji"])
+def test_the_urgent_count_equals_the_red_and_yellow_rows_of_the_whole_queue(demo, deadlines, username):
+    from xiezuoqu.deadlines.selectors import urgent_count, work_queue
+
+    actor = demo.actor(username)
+    colours, after = [], None
+    while True:
+        page = work_queue(actor, after=after)
+        colours += [r.urgency.colour.value for r in page.rows]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert urgent_count(actor) == sum(c in ("red", "yellow") for c in colours)
+    if username == "zuzhang1":
+        assert urgent_count(actor) >= 2  # 宝山's overdue one and the one due today

@@ -258,6 +258,31 @@ def work_queue(actor: Actor, *, after: str | None = None, limit: int = PAGE_SIZE
     return Page(_rows(actor, found, today, work_calendar()), cursor, today)
 
 
+def urgent_count(actor: Actor, *, today: date | None = None) -> int:
+    """How many of the actor's open deadlines are red or yellow today — exact, in one GROUP BY: the
+    colour depends only on (start, due, kind), so each distinct triple is coloured once and its rows
+    counted together (the work queue's page shows only the earliest 50)."""
+    from django.db.models import Count
+
+    if actor.is_admin or not actor.is_staff_worker:
+        return 0
+    today = today or timezone.localdate()
+    calendar = work_calendar()
+    triples = (
+        deadlines_visible_to(actor)
+        .filter(state=DeadlineState.OPEN)
+        .values_list("start_date", "due_date", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    total = 0
+    for start, due, kind, n in triples:
+        found = urgency(today=today, start=start, due=due, calendar=calendar, warn_days=warn_days_for(kind))
+        if found.colour.value in ("red", "yellow"):
+            total += n
+    return total
+
+
 def overdue_scope(actor: Actor) -> QuerySet[Deadline]:
     """The deadlines the overdue list may show this actor (within the deadline scope)."""
     if not may_see_overdue_list(actor):

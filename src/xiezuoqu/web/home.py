@@ -289,7 +289,7 @@ def _measures(actor: Actor) -> tuple[list[Row], int, bool]:
 
 
 def _deadlines(actor: Actor) -> tuple[list[Row], int, bool]:
-    from xiezuoqu.deadlines.selectors import PAGE_SIZE, work_queue
+    from xiezuoqu.deadlines.selectors import PAGE_SIZE, urgent_count, work_queue
 
     page = work_queue(actor, limit=PAGE_SIZE)
     urgent = [r for r in page.rows if r.urgency.colour.value in ("red", "yellow")]
@@ -303,7 +303,7 @@ def _deadlines(actor: Actor) -> tuple[list[Row], int, bool]:
         )
         for r in urgent[:LIMIT]
     ]
-    return rows, len(urgent), len(urgent) == PAGE_SIZE and page.next_cursor is not None
+    return rows, urgent_count(actor, today=page.today), False
 
 
 def _slips(actor: Actor) -> tuple[list[Row], int, bool]:
