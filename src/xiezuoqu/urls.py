@@ -21,6 +21,8 @@ urlpatterns = [
     path("sanctions/", include("xiezuoqu.sanctions.urls")),
     path("clearing/", include("xiezuoqu.clearing.urls")),
     path("archive/", include("xiezuoqu.archive.urls")),
+    path("inspections/", include("xiezuoqu.inspections.urls")),
+    path("funds/", include("xiezuoqu.funds.urls")),
     path("statistics/", include("xiezuoqu.statistics.urls")),
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),

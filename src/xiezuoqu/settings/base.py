@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "xiezuoqu.sanctions",
     "xiezuoqu.clearing",
     "xiezuoqu.archive",
+    "xiezuoqu.inspections",
+    "xiezuoqu.funds",
     "xiezuoqu.backup",
     "xiezuoqu.public",
     "xiezuoqu.statistics",
