@@ -5,3 +5,6 @@ class FundsConfig(AppConfig):
     name = "xiezuoqu.funds"
     label = "funds"
     verbose_name = "办案经费与车辆"
+
+    def ready(self) -> None:
+        from . import selectors, services  # noqa: F401  (policies, matter types and approval hooks register on import)
