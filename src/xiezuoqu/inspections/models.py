@@ -119,7 +119,7 @@ class ObjectKind(models.TextChoices):
 
 
 class InspectedObject(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="objects")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="inspected_objects")
     unit = models.ForeignKey(Unit, verbose_name="所属被检查单位", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("类别", max_length=12, choices=ObjectKind.choices)
     name = models.CharField("名称", max_length=100)

@@ -183,7 +183,7 @@ def _move_campaign(
     for name, value in fields.items():
         old = getattr(campaign, name)
         if old != value:
-            changes[name] = [old, value]
+            changes[name] = [getattr(old, "pk", old), getattr(value, "pk", value)]
         setattr(campaign, name, value)
     campaign.save(update_fields=["state", *fields])
     record_event(actor=actor, action=f"campaign.{action}", target=campaign, changes=changes, request=request)
@@ -993,9 +993,9 @@ def transfer_finding(
     with transaction.atomic():
         finding = _lock_finding(actor, finding_id)
         _refuse_if_closed(finding)
-        next_finding_state(finding.state, FindingAction.TRANSFER)
         if finding.clue_id is not None:
             raise RuleViolation("该问题已移交问题线索，不能重复移交。")
+        next_finding_state(finding.state, FindingAction.TRANSFER)
         unit = (
             Unit.objects.filter(pk=_int(handling_unit_id), commission_id=finding.campaign.commission_id).first()
             if handling_unit_id
