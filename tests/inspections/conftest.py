@@ -16,7 +16,6 @@ from xiezuoqu.inspections.models import Assignment, Campaign, FindingCategory, S
 from xiezuoqu.org.models import StaffMember, Zone
 
 
-
 def zone(number: int) -> Zone:
     return Zone.objects.get(commission__is_demo=True, number=number)
 

@@ -202,6 +202,6 @@ def test_field_work_waits_for_the_confirmed_assignment(demo):
     campaign = approved_campaign()
     from .conftest import ring
 
-    team = [a for a in ring(campaign) if a.inspecting_unit.name == BAOSHAN][0]
+    team = next(a for a in ring(campaign) if a.inspecting_unit.name == BAOSHAN)
     with pytest.raises(RuleViolation, match="确定交叉检查分配后"):
         services.add_finding(actor=demo_actor("xzshuji"), assignment_id=team.pk, data=finding_input())
