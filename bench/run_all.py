@@ -17,6 +17,7 @@ BENCHES = [
     ("组队求解 / team solver", ["bench_teams.py"]),
     ("总结会与处分期满台账 / summary and sanction ledger", ["bench_summary.py", "--scale", "province"]),
     ("统计：协作区 × 月成案率 / statistics month table", ["bench_statistics.py", "--scale", "province"]),
+    ("交叉互检 / cross-inspection assignment", ["bench_inspections.py"]),
 ]
 
 
