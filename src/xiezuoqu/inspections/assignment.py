@@ -207,7 +207,7 @@ def propose(
             taken = set(used)
             rows: list[Assignment] = []
             # The pairings with the fewest cadres to choose from are staffed first.
-            order = sorted(pairs, key=lambda pair: (len(staffing.candidates(*pair, taken)), pair[1].id))
+            order = sorted(pairs, key=lambda pair: (len(staffing.candidates(pair[0], pair[1], taken)), pair[1].id))
             for inspecting, inspected in order:
                 team = staffing.team(inspecting, inspected, taken)
                 if team is None:
