@@ -347,6 +347,11 @@ def _money_sum(states: Iterable[str]) -> Any:
     )
 
 
+def _cents(value: Any) -> Decimal:
+    """A summed amount as yuan with two places (SQLite hands back a sum of none as a bare 0)."""
+    return Decimal(value or 0).quantize(ZERO)
+
+
 def line_totals(line_id: int) -> tuple[Decimal, Decimal]:
     """(spent, committed) of one line, read inside the caller's transaction (after its row lock)."""
     row = (
@@ -355,7 +360,7 @@ def line_totals(line_id: int) -> tuple[Decimal, Decimal]:
         .values("spent", "committed")
         .get()
     )
-    return Decimal(row["spent"]), Decimal(row["committed"])
+    return _cents(row["spent"]), _cents(row["committed"])
 
 
 def figures_for(budget: ZoneBudget) -> list[LineFigures]:
@@ -365,7 +370,7 @@ def figures_for(budget: ZoneBudget) -> list[LineFigures]:
         .annotate(spent=_money_sum(SPENT_STATES), committed=_money_sum(COMMITTED_STATES))
         .order_by("kind__order", "kind_id")
     )
-    return [LineFigures(row, row.amount, Decimal(row.spent), Decimal(row.committed)) for row in rows]  # type: ignore[attr-defined]
+    return [LineFigures(row, row.amount, _cents(row.spent), _cents(row.committed)) for row in rows]  # type: ignore[attr-defined]
 
 
 CLOSED_CASE_STATES = ("executed", "archived", "closed")
@@ -416,7 +421,7 @@ def matter_funds(actor: Actor, kind: str, matter_id: int) -> dict[str, Any]:
     """The 办案经费 block of a matter page: its claims' totals by state, from every claim of the matter
     (shown to whoever may see the matter), and the rows the viewer may open."""
     totals = {
-        state: Decimal(total or 0)
+        state: _cents(total)
         for state, total in Claim.objects.filter(matter_kind=kind, matter_id=matter_id)
         .values_list("state")
         .annotate(total=Sum("amount"))

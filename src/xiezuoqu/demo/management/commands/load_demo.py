@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xiezuoqu.demo.caseload import DEFAULT_CASES, load_demo_caseload
 from xiezuoqu.demo.casework import load_demo_casework
+from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.errors import DomainError
@@ -52,5 +53,8 @@ class Command(BaseCommand):
                 caseload = load_demo_caseload(cases=options["cases"])
                 if caseload.loaded:
                     self.stdout.write(caseload.line())
+                funds = load_demo_funds()
+                if funds.loaded:
+                    self.stdout.write(funds.line())
         except DomainError as error:
             raise CommandError(error.message) from error
