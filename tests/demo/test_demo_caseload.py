@@ -24,6 +24,7 @@ from xiezuoqu.clearing.models import Clearing
 from xiezuoqu.clues.models import Clue, TalkInquiry
 from xiezuoqu.demo.caseload import LOADED, Stage, load_demo_caseload, plan
 from xiezuoqu.demo.casework import load_demo_casework
+from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.intake.models import Category
@@ -57,6 +58,7 @@ class DemoCaseloadTests(TestCase):
         cls.before = set(Case.objects.values_list("pk", flat=True))
         cls.events_before = AuditEvent.objects.count()
         cls.summary = load_demo_caseload(cases=CASES)
+        load_demo_funds()  # the last step of ``load_demo``: the second load below finds it done too
 
     def cases(self) -> list[Case]:
         return list(
