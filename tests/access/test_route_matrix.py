@@ -114,6 +114,7 @@ LISTS: dict[str, str] = {
     "/api/v1/funds/budgets": "funds.ZoneBudget",
     "/api/v1/funds/claims": "funds.Claim",
     "/api/v1/funds/vehicles": "funds.Vehicle",
+    "/api/v1/inspections/campaigns": "inspections.Campaign",
     "/api/v1/intake/notifications": "intake.Notification",
     "/api/v1/intake/received": "intake.Report",
     "/api/v1/intake/reports": "intake.Report",

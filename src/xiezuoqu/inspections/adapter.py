@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from importlib import import_module
 from typing import Any
 
 from django.db.models import Count, Q
@@ -40,6 +39,7 @@ from xiezuoqu.recusal.conflicts import (
 from xiezuoqu.recusal.models import Ground
 from xiezuoqu.teams.selectors import seat_counts
 
+from . import assignment as solver
 from .models import Assignment, Campaign, CampaignState
 
 # The solver's rule names, in Chinese for refusals and the campaign page.
@@ -62,11 +62,6 @@ RULE_LABELS = {
 
 def rule_label(rule: str) -> str:
     return RULE_LABELS.get(str(rule), str(rule))
-
-
-def solver() -> Any:
-    """The pure solver module (written separately; imported when it is used)."""
-    return import_module("xiezuoqu.inspections.assignment")
 
 
 @dataclass(frozen=True)
@@ -175,7 +170,7 @@ def inspection_seats(staff_ids: Iterable[int], *, exclude_campaign_id: int | Non
 
 def build_inputs(campaign: Campaign, *, today: date | None = None) -> Inputs:
     today = today or timezone.localdate()
-    sol = solver()
+    sol = solver
     scope = list(campaign.units.select_related("unit").order_by("zone__number", "unit__sort_order", "unit_id"))
     zone_of = {cu.unit_id: cu.zone_id for cu in scope}
     pool = _pool_units(campaign)
@@ -222,7 +217,7 @@ def build_inputs(campaign: Campaign, *, today: date | None = None) -> Inputs:
 def stored_row(assignment: Assignment) -> Any:
     """A stored assignment as the solver's ``Assignment`` (for ``check`` after an adjustment)."""
     members = tuple(sorted(m.pk for m in assignment.members.all() if m.pk != assignment.leader_id))
-    return solver().Assignment(
+    return solver.Assignment(
         inspecting_unit_id=assignment.inspecting_unit_id,
         inspected_unit_id=assignment.inspected_unit_id,
         leader_id=assignment.leader_id,

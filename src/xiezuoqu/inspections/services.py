@@ -34,6 +34,7 @@ from xiezuoqu.org.selectors import current_member_unit_ids
 from xiezuoqu.workdays.selectors import add_working_days
 
 from . import adapter, rules
+from . import assignment as solver
 from .models import (
     Assignment,
     Campaign,
@@ -447,8 +448,8 @@ def propose_assignment(*, actor: Actor, campaign_id: Any, request: HttpRequest |
         _require_organiser(actor, campaign, "campaign.assign")
         next_campaign_state(campaign.state, CampaignAction.ASSIGN)
         inputs = adapter.build_inputs(campaign)
-        result = adapter.solver().propose(inputs.units, inputs.inspectors, inputs.conflicts, inputs.options)
-        if isinstance(result, adapter.solver().Infeasible):
+        result = solver.propose(inputs.units, inputs.inspectors, inputs.conflicts, inputs.options)
+        if isinstance(result, solver.Infeasible):
             Assignment.objects.filter(campaign=campaign).delete()
             _move_campaign(
                 actor,
@@ -523,7 +524,7 @@ def adjust_assignment(
             for a in Assignment.objects.filter(campaign=campaign).prefetch_related("members").order_by("id")
         ]
         reason = _text(data.reason) or "组织者人工调整"
-        changed = adapter.solver().Assignment(
+        changed = solver.Assignment(
             inspecting_unit_id=int(data.inspecting_unit_id),
             inspected_unit_id=inspected.pk,
             leader_id=int(data.leader_id),
@@ -531,7 +532,7 @@ def adjust_assignment(
             reason=reason,
         )
         after = [changed if row.inspected_unit_id == inspected.pk else row for row in before]
-        violations = adapter.solver().check(after, inputs.units, inputs.inspectors, inputs.conflicts, inputs.options)
+        violations = solver.check(after, inputs.units, inputs.inspectors, inputs.conflicts, inputs.options)
         if violations:
             text = "；".join(f"{v.message}（规则：{adapter.rule_label(v.rule)}）" for v in violations)
             raise RuleViolation(
