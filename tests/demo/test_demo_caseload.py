@@ -25,6 +25,7 @@ from xiezuoqu.clues.models import Clue, TalkInquiry
 from xiezuoqu.demo.caseload import LOADED, Stage, load_demo_caseload, plan
 from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.funds import load_demo_funds
+from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.intake.models import Category
@@ -58,7 +59,9 @@ class DemoCaseloadTests(TestCase):
         cls.before = set(Case.objects.values_list("pk", flat=True))
         cls.events_before = AuditEvent.objects.count()
         cls.summary = load_demo_caseload(cases=CASES)
-        load_demo_funds()  # the last step of ``load_demo``: the second load below finds it done too
+        # The last steps of ``load_demo``: the second load below finds them done too.
+        load_demo_funds()
+        load_demo_inspections()
 
     def cases(self) -> list[Case]:
         return list(

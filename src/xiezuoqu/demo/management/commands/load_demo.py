@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from xiezuoqu.demo.caseload import DEFAULT_CASES, load_demo_caseload
 from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.funds import load_demo_funds
+from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.errors import DomainError
@@ -56,5 +57,8 @@ class Command(BaseCommand):
                 funds = load_demo_funds()
                 if funds.loaded:
                     self.stdout.write(funds.line())
+                inspections = load_demo_inspections()
+                if inspections.loaded:
+                    self.stdout.write(inspections.line())
         except DomainError as error:
             raise CommandError(error.message) from error
