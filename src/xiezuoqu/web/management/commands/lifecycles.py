@@ -24,6 +24,9 @@ LIFECYCLES: list[tuple[str, ...]] = [
     ("会议（meetings）", "xiezuoqu.meetings.workflow.mermaid", "xiezuoqu.recusal.conflicts.meeting_grounds_notes"),
     ("立案审查呈批（filing）", "xiezuoqu.filing.workflow.mermaid"),
     ("案件（cases）", "xiezuoqu.cases.workflow.mermaid"),
+    ("专项检查（inspections）", "xiezuoqu.inspections.workflow.campaign_mermaid"),
+    ("检查发现问题（inspections）", "xiezuoqu.inspections.workflow.finding_mermaid"),
+    ("经费申请（funds）", "xiezuoqu.funds.workflow.mermaid"),
 ]
 
 
