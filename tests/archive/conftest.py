@@ -105,6 +105,7 @@ DOCUMENT_KINDS = {
     "clearing": "澄清函",
     "slip": "督办单",
     "evidence_inventory": "证据清单",
+    "inspection_notice": "检查通报",
 }
 
 
@@ -149,6 +150,21 @@ def one_of_each() -> dict[str, tuple[str, bytes, list[str]]]:
         f"证据清单-{verification.clue.ledger_number}.docx",
         export_inventory_docx(demo_actor("jianchashi1"), verification.clue),
         ["证 据 清 单", verification.clue.ledger_number, item.title, "完整性", item.sha256],
+    )
+
+    from xiezuoqu.demo.inspections import load_demo_inspections
+    from xiezuoqu.inspections.exports import notice_docx, notice_name
+    from xiezuoqu.inspections.models import Campaign
+    from xiezuoqu.inspections.selectors import campaign_figures, campaign_findings
+
+    load_demo_inspections()
+    campaign = Campaign.objects.get(is_demo=True)
+    organiser = demo_actor("shuji")
+    findings = campaign_findings(organiser, campaign)
+    out["inspection_notice"] = (
+        notice_name(campaign),
+        notice_docx(campaign, findings, campaign_figures(organiser, campaign)),
+        [f"关于{campaign.title}情况的通报", findings[0].inspected_unit.name, findings[0].description, "整改"],
     )
     return out
 
