@@ -113,6 +113,21 @@ def _builtin_matters() -> None:
             lambda case: reverse("cases:detail", args=[case.pk]),
         )
     )
+    from xiezuoqu.inspections.models import Campaign
+    from xiezuoqu.inspections.selectors import can_view_campaign
+
+    register_matter(
+        MatterSpec(
+            MatterKind.INSPECTION,
+            "专项检查",
+            lambda pk: Campaign.objects.filter(pk=pk).first(),
+            can_view_campaign,
+            # A zone's own campaign is paid from that zone; one across zones from any zone it covers.
+            lambda campaign: campaign.zone_id,
+            lambda campaign: campaign.commission_id,
+            lambda campaign: reverse("inspections:campaign", args=[campaign.pk]),
+        )
+    )
 
 
 def matter_for(actor: Actor, kind: str, matter_id: Any) -> Any | None:

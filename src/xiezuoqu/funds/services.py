@@ -341,7 +341,7 @@ def _check_matter(actor: Actor, kind: str, matter_id: Any, zone_id: int | None) 
     matter = selectors.matter_for(actor, kind, matter_id)
     if spec is None or matter is None:
         raise ValidationFailed(
-            "请选择您可以查看的问题线索、初步核实或案件。", field_errors={"matter_id": ["未找到该事项。"]}
+            "请选择您可以查看的问题线索、初步核实、案件或专项检查。", field_errors={"matter_id": ["未找到该事项。"]}
         )
     if spec.commission_id(matter) != actor.commission_id:
         raise RuleViolation("只能为本纪委监委的事项申请经费或用车。")
