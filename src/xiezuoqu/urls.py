@@ -23,6 +23,7 @@ urlpatterns = [
     path("archive/", include("xiezuoqu.archive.urls")),
     path("inspections/", include("xiezuoqu.inspections.urls")),
     path("funds/", include("xiezuoqu.funds.urls")),
+    path("training/", include("xiezuoqu.training.urls")),
     path("statistics/", include("xiezuoqu.statistics.urls")),
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),

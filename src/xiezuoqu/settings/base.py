@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xiezuoqu.archive",
     "xiezuoqu.inspections",
     "xiezuoqu.funds",
+    "xiezuoqu.training",
     "xiezuoqu.backup",
     "xiezuoqu.public",
     "xiezuoqu.statistics",

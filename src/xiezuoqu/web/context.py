@@ -43,6 +43,7 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
     ("办案", "处分期满台账", "sanctions:ledger", STAFF_ROLES),
     ("办案", "归档", "archive:index", STAFF_ROLES),
     ("办案", "专项检查", "inspections:index", STAFF_ROLES),
+    ("办案", "以干代训", "training:index", STAFF_ROLES),
     ("经费", "办案经费", "funds:index", STAFF_ROLES),
     ("经费", "办案车辆", "funds:vehicles", STAFF_ROLES),
     ("审批", "审批", "approvals:inbox", STAFF_ROLES),
