@@ -81,6 +81,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "report_id": ("intake.Report", ""),
     "request_id": ("teams.HandlingRequest", ""),
     "seq": ("audit.AuditEvent", ""),
+    "seat_id": ("teams.TeamMember", ""),
     "slip_id": ("deadlines.SupervisionSlip", ""),
     "staff_id": ("org.StaffMember", ""),
     "subject_id": ("clues.Subject", ""),
