@@ -781,10 +781,13 @@ def edit_team(
             if row is None:
                 row = TeamMember(team=team, staff_id=item.staff_id)
                 rows[item.staff_id] = row
+            previous_mentor = row.mentor_id if row.pk else None
             row.role, row.mentor_id, row.left_on, row.leave_reason = item.role, mentor, None, ""
             row.joined_on = today if confirmed else None
             row.save()
             changed["added"].append(item.staff_id)
+            if mentor is not None or previous_mentor is not None:  # 一帮二 pairing on the team (training record)
+                changed.setdefault("mentor", {})[str(item.staff_id)] = [previous_mentor, mentor]
         if lead_id is not None:
             row = rows.get(lead_id)
             if row is None or row.left_on is not None:
