@@ -39,6 +39,8 @@ from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.demo.caseload import load_demo_caseload
 from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.data import DEMO_LOGINS
+from xiezuoqu.demo.funds import load_demo_funds
+from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
 
@@ -194,6 +196,8 @@ class RouteMatrixTests(TestCase):
         load_demo_reports(count=60)
         load_demo_casework()
         load_demo_caseload(cases=8)
+        load_demo_funds()
+        load_demo_inspections()
 
     def login(self, username: str, **kwargs: Any) -> Client:
         client = Client(**kwargs)
