@@ -28,6 +28,7 @@ from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
+from xiezuoqu.demo.training import load_demo_training
 from xiezuoqu.intake.models import Category
 from xiezuoqu.meetings.models import Meeting, Resolution
 from xiezuoqu.sanctions import rules
@@ -61,6 +62,7 @@ class DemoCaseloadTests(TestCase):
         cls.summary = load_demo_caseload(cases=CASES)
         # The last steps of ``load_demo``: the second load below finds them done too.
         load_demo_funds()
+        load_demo_training()
         load_demo_inspections()
 
     def cases(self) -> list[Case]:

@@ -12,6 +12,7 @@ from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
 from xiezuoqu.demo.services import load_demo
+from xiezuoqu.demo.training import load_demo_training
 from xiezuoqu.errors import DomainError
 
 
@@ -57,6 +58,9 @@ class Command(BaseCommand):
                 funds = load_demo_funds()
                 if funds.loaded:
                     self.stdout.write(funds.line())
+                training = load_demo_training()
+                if training.loaded:
+                    self.stdout.write(training.line())
                 inspections = load_demo_inspections()
                 if inspections.loaded:
                     self.stdout.write(inspections.line())
