@@ -23,13 +23,13 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
-class LevelOut(Schema):
+class TrainingLevelOut(Schema):
     code: str
     name: str
     description: str
 
 
-class AssessmentOut(Schema):
+class TrainingAssessmentOut(Schema):
     seat_id: int
     mentor_id: int
     mentor: str
@@ -40,7 +40,7 @@ class AssessmentOut(Schema):
     version: int
 
 
-class TurnOut(Schema):
+class TrainingTurnOut(Schema):
     seat_id: int
     matter: str
     clue_id: int | None
@@ -51,18 +51,18 @@ class TurnOut(Schema):
     end: date | None
     closed: bool
     mentor_id: int | None
-    assessment: AssessmentOut | None
+    assessment: TrainingAssessmentOut | None
     may_assess: bool
 
 
-class PairOut(Schema):
+class TrainingPairOut(Schema):
     mentor_id: int
     mentee_ids: list[int]
     start_date: date
     end_date: date | None
 
 
-class RecordOut(Schema):
+class TrainingRecordOut(Schema):
     staff_id: int
     name: str
     unit: str
@@ -70,11 +70,11 @@ class RecordOut(Schema):
     turns_this_year: int
     min_turns: int
     too_few: bool
-    turns: list[TurnOut]
-    pairs: list[PairOut]
+    turns: list[TrainingTurnOut]
+    pairs: list[TrainingPairOut]
 
 
-class CadreRowOut(Schema):
+class TrainingCadreRowOut(Schema):
     staff_id: int
     name: str
     unit: str
@@ -83,7 +83,7 @@ class CadreRowOut(Schema):
     too_few: bool
 
 
-class TownshipOut(Schema):
+class TrainingTownshipOut(Schema):
     unit_id: int
     unit: str
     cadres: int
@@ -91,27 +91,27 @@ class TownshipOut(Schema):
     too_few: int
 
 
-class ZoneOut(Schema):
+class TrainingZoneOut(Schema):
     zone_id: int
     zone: str
     year: int
     min_turns: int
-    cadres: list[CadreRowOut]
-    townships: list[TownshipOut]
+    cadres: list[TrainingCadreRowOut]
+    townships: list[TrainingTownshipOut]
 
 
-class AssessmentIn(Schema):
+class TrainingAssessmentIn(Schema):
     work_done: str
     ready_for: str = ""
     level: str
 
 
-def _assessment_out(a: object) -> AssessmentOut | None:
+def _assessment_out(a: object) -> TrainingAssessmentOut | None:
     from .models import Assessment
 
     if not isinstance(a, Assessment):
         return None
-    return AssessmentOut(
+    return TrainingAssessmentOut(
         seat_id=a.seat_id,
         mentor_id=a.mentor_id,
         mentor=a.mentor.name,
@@ -123,21 +123,21 @@ def _assessment_out(a: object) -> AssessmentOut | None:
     )
 
 
-@router.get("/levels", response=list[LevelOut])
-def list_levels(request: HttpRequest) -> list[LevelOut]:
+@router.get("/levels", response=list[TrainingLevelOut])
+def list_levels(request: HttpRequest) -> list[TrainingLevelOut]:
     actor = _actor(request)
     return [
-        LevelOut(code=lv.code, name=lv.name, description=lv.description)
+        TrainingLevelOut(code=lv.code, name=lv.name, description=lv.description)
         for lv in selectors.levels_of(actor.commission_id)
     ]
 
 
-@router.get("/cadres/{staff_id}", response=RecordOut)
-def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> RecordOut:
+@router.get("/cadres/{staff_id}", response=TrainingRecordOut)
+def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> TrainingRecordOut:
     actor = _actor(request)
     cadre = selectors.get_cadre_for(actor, staff_id, request=request)
     found = selectors.record_for(actor, cadre, year=year, request=request)
-    return RecordOut(
+    return TrainingRecordOut(
         staff_id=cadre.pk,
         name=cadre.name,
         unit=cadre.home_unit.name,
@@ -146,7 +146,7 @@ def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> 
         min_turns=found.min_turns,
         too_few=found.too_few,
         turns=[
-            TurnOut(
+            TrainingTurnOut(
                 seat_id=t.seat.pk,
                 matter=t.matter,
                 clue_id=t.matter_id,
@@ -163,7 +163,7 @@ def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> 
             for t in found.turns
         ],
         pairs=[
-            PairOut(
+            TrainingPairOut(
                 mentor_id=p.mentor_id,
                 mentee_ids=[p.mentee_one_id, p.mentee_two_id],
                 start_date=p.start_date,
@@ -174,18 +174,18 @@ def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> 
     )
 
 
-@router.get("/zones/{zone_id}", response=ZoneOut)
-def get_zone(request: HttpRequest, zone_id: int, year: int | None = None) -> ZoneOut:
+@router.get("/zones/{zone_id}", response=TrainingZoneOut)
+def get_zone(request: HttpRequest, zone_id: int, year: int | None = None) -> TrainingZoneOut:
     actor = _actor(request)
     zone = selectors.get_zone_for(actor, zone_id, request=request)
     data = selectors.zone_training(zone, year)
-    return ZoneOut(
+    return TrainingZoneOut(
         zone_id=zone.pk,
         zone=zone.name,
         year=data.year,
         min_turns=data.min_turns,
         cadres=[
-            CadreRowOut(
+            TrainingCadreRowOut(
                 staff_id=r.cadre.pk,
                 name=r.cadre.name,
                 unit=r.cadre.home_unit.name,
@@ -196,14 +196,14 @@ def get_zone(request: HttpRequest, zone_id: int, year: int | None = None) -> Zon
             for r in data.rows
         ],
         townships=[
-            TownshipOut(unit_id=t.unit.pk, unit=t.unit.name, cadres=t.cadres, turns=t.turns, too_few=t.too_few)
+            TrainingTownshipOut(unit_id=t.unit.pk, unit=t.unit.name, cadres=t.cadres, turns=t.turns, too_few=t.too_few)
             for t in data.townships
         ],
     )
 
 
-@router.post("/seats/{seat_id}/assessment", response={201: AssessmentOut})
-def post_assessment(request: HttpRequest, seat_id: int, payload: AssessmentIn) -> Status:
+@router.post("/seats/{seat_id}/assessment", response={201: TrainingAssessmentOut})
+def post_assessment(request: HttpRequest, seat_id: int, payload: TrainingAssessmentIn) -> Status:
     actor = _actor(request)
     saved = services.record_assessment(
         actor=actor,
