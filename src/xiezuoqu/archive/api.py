@@ -82,13 +82,24 @@ def _package(p: ArchivePackage) -> PackageOut:
     )
 
 
+# The build and download answers are the .zip itself, not JSON: documented as such for clients.
+ZIP_ANSWER = {
+    "responses": {
+        200: {
+            "description": "归档包（.zip）",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
 def _zip(filename: str, data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 
-@router.post("/cases/{case_id}/build")
+@router.post("/cases/{case_id}/build", openapi_extra=ZIP_ANSWER)
 def build_for_case(request: HttpRequest, case_id: int, include_evidence: bool = False) -> HttpResponse:
     """生成案件的归档包：响应即 .zip（同时留存并登记其摘要）。"""
     filename, data = services.build_archive_package(
@@ -97,7 +108,7 @@ def build_for_case(request: HttpRequest, case_id: int, include_evidence: bool = 
     return _zip(filename, data)
 
 
-@router.post("/clues/{clue_id}/build")
+@router.post("/clues/{clue_id}/build", openapi_extra=ZIP_ANSWER)
 def build_for_clue(request: HttpRequest, clue_id: int, include_evidence: bool = False) -> HttpResponse:
     """生成予以了结线索的归档包：响应即 .zip。"""
     filename, data = services.build_archive_package(
@@ -120,7 +131,7 @@ def clue_packages(request: HttpRequest, clue_id: int) -> list[PackageOut]:
     return [_package(p) for p in packages_of(actor, clue=matter.clue)]
 
 
-@router.get("/packages/{package_id}/download")
+@router.get("/packages/{package_id}/download", openapi_extra=ZIP_ANSWER)
 def download(request: HttpRequest, package_id: int) -> HttpResponse:
     filename, data = services.download_package(actor=_actor(request), package_id=package_id, request=request)
     return _zip(filename, data)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.db.models import TextChoices
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from xiezuoqu.access.actor import actor_for
@@ -175,7 +175,9 @@ def _zone_out(zone, *, people: bool) -> ZoneOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/units", response=list[UnitOut], summary="单位列表")
-def list_units(request: HttpRequest, kind: UnitKind | None = None, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_units(  # type: ignore[no-untyped-def]
+    request: HttpRequest, kind: UnitKind | None = None, limit: int = Query(200, ge=0), offset: int = Query(0, ge=0)
+):
     qs = UNITS.scope(actor_for(request.user)).order_by("sort_order", "id")
     if kind:
         qs = qs.filter(kind=kind)
@@ -242,8 +244,8 @@ def list_staff(
     unit_id: int | None = None,
     zone_id: int | None = None,
     q: str = "",  # type: ignore[no-untyped-def]
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=0),
+    offset: int = Query(0, ge=0),
 ):
     qs = STAFF.scope(actor_for(request.user)).order_by("id")
     if unit_id is not None:
@@ -297,7 +299,9 @@ def list_pairs(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/villages", response=list[VillageOut], summary="村（社区）")
-def list_villages(request: HttpRequest, township_id: int | None = None, limit: int = 500, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_villages(  # type: ignore[no-untyped-def]
+    request: HttpRequest, township_id: int | None = None, limit: int = Query(500, ge=0), offset: int = Query(0, ge=0)
+):
     qs = VILLAGES.scope(actor_for(request.user)).order_by("id")
     if township_id is not None:
         qs = qs.filter(township_id=township_id)
