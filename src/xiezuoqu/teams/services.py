@@ -11,12 +11,12 @@ record the audit event. The solver (``solver.solve``) is pure; this module feeds
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -186,7 +186,17 @@ def pool_staff(clue: Clue, mode: str) -> list[StaffMember]:
     return list(qs.order_by("home_unit__sort_order", "pk"))
 
 
-def candidate_of(member: StaffMember, load: int) -> solver.Candidate:
+def trainee_turns(staff_ids: Iterable[int]) -> dict[int, int]:
+    """以干代训 turns this year per staff member: trainee seats on teams that were confirmed (the training
+    record counts the same seats)."""
+    year = timezone.localdate().year
+    seats = TeamMember.objects.filter(
+        staff_id__in=list(staff_ids), role=MemberRole.TRAINEE, team__confirmed_at__isnull=False
+    ).filter(Q(joined_on__year=year) | Q(joined_on__isnull=True, team__confirmed_at__year=year))
+    return dict(seats.values("staff_id").annotate(n=Count("id")).values_list("staff_id", "n"))
+
+
+def candidate_of(member: StaffMember, load: int, turns: int = 0) -> solver.Candidate:
     unit = member.home_unit
     return solver.Candidate(
         id=member.pk,
@@ -198,6 +208,7 @@ def candidate_of(member: StaffMember, load: int) -> solver.Candidate:
         capacity=int(member.capacity),
         load=load,
         skills=frozenset(member.skills or ()),
+        turns=turns,
     )
 
 
@@ -272,6 +283,7 @@ def _summary(
     *,
     pool: list[int],
     loads: dict[int, int],
+    turns: dict[int, int] | None = None,
 ) -> dict[str, Any]:
     exclusions = [
         {
@@ -283,6 +295,7 @@ def _summary(
         for staff_id, reasons in sorted(proposal.exclusions.items())
     ]
     # Those who could have served but were not chosen, with the load the objective weighed.
+    turns = turns or {}
     taken = {*proposal.core_ids, *(t for t, _ in proposal.trainees)}
     available = [
         {
@@ -291,6 +304,7 @@ def _summary(
             "unit": staff[pk].home_unit.name,
             "load": loads.get(pk, 0),
             "capacity": staff[pk].capacity,
+            "training_turns": turns.get(pk, 0),
         }
         for pk in pool
         if pk not in taken and pk not in proposal.exclusions
@@ -512,6 +526,7 @@ class _Solved:
     staff: dict[int, StaffMember]
     pools: dict[int, list[int]]
     loads: dict[int, int]
+    turns: dict[int, int] = field(default_factory=dict)
 
     def summary(self, clue: Clue, mode: str, size: int) -> dict[str, Any]:
         return _summary(
@@ -522,6 +537,7 @@ class _Solved:
             size,
             pool=self.pools[clue.pk],
             loads=self.loads,
+            turns=self.turns,
         )
 
 
@@ -529,7 +545,8 @@ def _solve_for(clues: list[Clue], mode: str, size: int, trainee_seats: int) -> _
     pools = {clue.pk: pool_staff(clue, mode) for clue in clues}
     staff = {m.pk: m for members in pools.values() for m in members}
     loads = seat_counts(staff)
-    candidates = [candidate_of(m, loads.get(pk, 0)) for pk, m in staff.items()]
+    turns = trainee_turns(staff) if trainee_seats else {}
+    candidates = [candidate_of(m, loads.get(pk, 0), turns.get(pk, 0)) for pk, m in staff.items()]
     conflicts = conflicts_for_batch([c.pk for c in clues], list(staff))
     townships = subject_townships(c.pk for c in clues)
     matters = [
@@ -545,7 +562,7 @@ def _solve_for(clues: list[Clue], mode: str, size: int, trainee_seats: int) -> _
         for clue in clues
     ]
     solution = solver.solve(candidates, matters, mentors=mentor_of_today(staff))
-    return _Solved(solution, staff, {pk: [m.pk for m in members] for pk, members in pools.items()}, loads)
+    return _Solved(solution, staff, {pk: [m.pk for m in members] for pk, members in pools.items()}, loads, turns)
 
 
 def propose_team(

@@ -37,7 +37,8 @@ senior lead-eligible person among the chosen (office first, then experience).
 
 Trainee seats are a second, equally exact stage on the teams the first stage chose: the mentees of
 the team's members, under the same hard rules and the same convex workload cost (lexicographic: the
-core teams first, then the training placements).
+core teams first, then the training placements); a trainee costs 10 per experience level and 5 per
+以干代训 turn already had this year, so the less experienced and those with fewer turns train first.
 
 Size: a batch of up to ``DIRECT_LIMIT`` candidate arcs is solved in one linear programme (a province's
 1,000 clues over 2,000 cadres drawing on their own zones: ≈ 20–85 k arcs, under a second). Larger
@@ -64,6 +65,7 @@ LEAD_EXPERIENCE_STEP = 10
 NON_LEAD_BASE = 25
 MENTOR_BONUS = 40
 TRAINEE_EXPERIENCE_STEP = 10
+TRAINEE_TURN_STEP = 5  # per 以干代训 turn already had this year: those with fewer turns train first
 SEAT_SHORTFALL = 100_000
 LEAD_SHORTFALL = 1_000_000
 
@@ -87,6 +89,7 @@ class Candidate:
     capacity: int = 3
     load: int = 0  # seats on active teams now
     skills: frozenset[str] = frozenset()
+    turns: int = 0  # 以干代训 turns this year (trainee seats on confirmed teams)
 
     @property
     def lead_eligible(self) -> bool:
@@ -167,8 +170,8 @@ def pair_cost(candidate: Candidate, matter: Matter, *, mentor_bonus: bool = Fals
 
 
 def trainee_cost(candidate: Candidate) -> int:
-    """Less experienced cadres are trained first (以干代训)."""
-    return TRAINEE_EXPERIENCE_STEP * candidate.experience
+    """Less experienced cadres, and those with fewer turns this year, are trained first (以干代训)."""
+    return TRAINEE_EXPERIENCE_STEP * candidate.experience + TRAINEE_TURN_STEP * candidate.turns
 
 
 # --- the hard rules, with reasons ---------------------------------------------------------------------------
@@ -436,6 +439,7 @@ def solve(
     is_town = town >= 0
     lead = np.asarray([c.lead_eligible for c in candidates], dtype=bool)
     experience = np.asarray([c.experience for c in candidates], dtype=np.int64)
+    turns = np.asarray([c.turns for c in candidates], dtype=np.int64)
     base = np.where(lead, 0, NON_LEAD_BASE) + LEAD_EXPERIENCE_STEP * (EXPERT - experience)
     skill_bit: dict[str, int] = {}
     for skill in sorted({s for c in candidates for s in c.skills} | {s for m in matters for s in m.skills}):
@@ -513,7 +517,7 @@ def solve(
             _Arcs(
                 idx,
                 np.full(len(idx), m, dtype=np.int64),
-                TRAINEE_EXPERIENCE_STEP * experience[idx],
+                TRAINEE_EXPERIENCE_STEP * experience[idx] + TRAINEE_TURN_STEP * turns[idx],
                 np.zeros(len(idx), dtype=bool),
             )
         )
