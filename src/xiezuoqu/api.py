@@ -6,6 +6,9 @@ handler reads through the same scope policies as the pages, so the API can never
 
 from __future__ import annotations
 
+import logging
+
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -61,6 +64,16 @@ def on_unparsable_upload(request: HttpRequest, exc: MultiPartParserError) -> Htt
     """A multipart body Django will not read (a part's headers past 1 KB, e.g. a very long file name)."""
     detail = "上传的内容无法解析（例如文件名过长），未保存任何内容；请改短文件名后重试。"
     return problem(request, 400, "请求无法解析", detail)
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """The database failed mid-request (connection lost, server restarted): the transaction rolled back."""
+    logging.getLogger("xiezuoqu.api").error("database error on %s %s", request.method, request.path, exc_info=exc)
+    detail = "数据库暂时无法访问，本次操作已整体撤销、未保存任何内容，请稍后重试。"
+    response = problem(request, 503, "服务暂时不可用", detail)
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(HttpError)

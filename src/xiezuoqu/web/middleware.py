@@ -1,9 +1,13 @@
-"""Domain errors on pages: a Chinese message the user can act on, never a 500."""
+"""Domain errors on pages: a Chinese message the user can act on, never a 500. A database that fails
+mid-request (connection lost, server restarted) is a 503 page saying nothing was saved."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from types import SimpleNamespace
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -18,6 +22,18 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, DatabaseError) and not request.path.startswith("/api/"):
+            logging.getLogger("xiezuoqu.web").error(
+                "database error on %s %s", request.method, request.path, exc_info=exc
+            )
+            error = SimpleNamespace(
+                title="服务暂时不可用",
+                message="数据库暂时无法访问，本次操作已整体撤销、未保存任何内容，请稍后重试。",
+                field_errors={},
+            )
+            response = render(request, "web/error.html", {"error": error}, status=503)
+            response["Retry-After"] = "5"
+            return response
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
         from xiezuoqu.audit.refusals import record_refusal
