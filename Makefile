@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg bench screenshots clean
+.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg battery bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test: lint typecheck checks pytest
 
 pytest-pg: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+# The reliability battery of issue 16 alone (also part of `make pytest`): deployment hygiene, the OpenAPI
+# fuzzer (XIEZUOQU_FUZZ_EXAMPLES per login and operation, 8 by default), DB faults, the access matrix,
+# the upload corpus and the backup round-trip. On PostgreSQL: DATABASE_URL=postgres://... make battery
+battery: install-dev
+	$(BIN)/pytest -q tests/battery tests/access tests/uploads tests/backup
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py
