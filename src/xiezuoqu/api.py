@@ -76,9 +76,18 @@ def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
     return response
 
 
+# Ninja's own HttpErrors speak English ("Cannot parse request body"): the client is told in Chinese.
+HTTP_ERROR_DETAILS = {
+    400: "请求体无法解析（不是有效的 JSON），未作任何更改；请检查格式后重试。",
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, "请求无法处理", str(exc))
+    detail = str(exc)
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in detail):
+        detail = HTTP_ERROR_DETAILS.get(exc.status_code, f"请求无法处理（{detail}），未作任何更改。")
+    return problem(request, exc.status_code, "请求无法处理", detail)
 
 
 api.add_router("/org/", "xiezuoqu.org.api.router")

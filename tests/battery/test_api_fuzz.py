@@ -325,6 +325,43 @@ class ApiFuzzTests(TestCase):
         return found
 
 
+MALFORMED = ("{not json", "[]", "null", '"text"')
+
+
+def malformed_bodies(schema: dict[str, Any]) -> list[str]:
+    """Bodies that break the schema: not JSON, not an object, every documented field of the wrong type."""
+    wrong = {name: {"\u0000": [None]} for name in schema.get("properties", {})}
+    return [*MALFORMED, json.dumps(wrong)]
+
+
+class MalformedBodyTests(TestCase):
+    """Bodies no client should send (negative testing): each is a 4xx problem in Chinese, never a 5xx."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_demo()
+
+    def test_every_json_body_refuses_malformed_input_with_a_problem(self) -> None:
+        client = Client()
+        client.force_login(User.objects.get(username="shuji"))
+        found: list[str] = []
+        for method, path, op in operations():
+            content = op.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            url = re.sub(r"{[^}]+}", "1", path)
+            for body in malformed_bodies(inline(content["application/json"]["schema"])):
+                with transaction.atomic():
+                    response = client.generic(method, url, body, content_type="application/json")
+                    problem = check(method, path, op, response) or (
+                        "" if response.status_code >= 400 else f"{response.status_code} accepted a malformed body"
+                    )
+                    if problem:
+                        found.append(f"{method} {path}: {problem} — body {body[:80]}")
+                    transaction.set_rollback(True)
+        assert not found, f"{len(found)} findings:\n" + "\n".join(found)
+
+
 def _short(call: dict[str, Any]) -> str:
     text = json.dumps({k: call[k] for k in ("path", "query", "body")}, ensure_ascii=False, default=str)
     return text[:300]

@@ -50,3 +50,12 @@ def test_the_archive_zip_answers_are_documented_as_zip(method, path):
     served = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1")))  # as /openapi.json serves it
     responses = served["paths"][path][method]["responses"]
     assert responses["200"]["content"] == {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/accounts/tokens", "/api/v1/clues/"])
+def test_a_body_that_is_not_json_is_refused_in_chinese(head, path):
+    """Found: a body that is not JSON was refused with ninja's English "Cannot parse request body"."""
+    response = head.post(path, "{not json", content_type="application/json")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    body = json.loads(response.content)
+    assert body["status"] == 400 and "无法解析" in body["detail"]
