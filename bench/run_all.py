@@ -18,6 +18,7 @@ BENCHES = [
     ("总结会与处分期满台账 / summary and sanction ledger", ["bench_summary.py", "--scale", "province"]),
     ("统计：协作区 × 月成案率 / statistics month table", ["bench_statistics.py", "--scale", "province"]),
     ("交叉互检 / cross-inspection assignment", ["bench_inspections.py"]),
+    ("办案车辆：预约冲突检查 / vehicle booking conflict check", ["bench_funds.py", "--rows", "100000"]),
 ]
 
 
