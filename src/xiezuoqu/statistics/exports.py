@@ -34,6 +34,13 @@ def _figure_rows(main: dict[str, Any]) -> list[list[Any]]:
     rows += [["四种形态", f["label"], f["n"], f["share"]] for f in main["forms"]]
     rows.append(["办案组", "合计", main["teams_total"]["n"], f"交叉、联合办理占 {main['cross_joint_share']}"])
     rows += [["办案组", t["label"], t["n"], t["share"]] for t in main["teams"]]
+    rows.append(["以干代训", "学员席位（人次）", main["training"]["n"], ""])
+    rows += [["专项检查", f["label"], f["n"], ""] for f in main["findings"]]
+    rows.append(["专项检查", "整改销号率", main["rectified_rate"], "已销号 ÷ 交办整改"])
+    if main["spending"] is not None:
+        spending = main["spending"]
+        rows.append(["办案经费", "本期支付（笔）", spending["n"], f"支出合计 {spending['amount']} 元"])
+        rows.append(["办案经费", "案均经费（元/件）", spending["per_case"], "支出合计 ÷ 本期立案数"])
     return rows
 
 

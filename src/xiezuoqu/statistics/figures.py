@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -30,6 +31,14 @@ from xiezuoqu.org.models import Unit, Zone
 from .rules import may_see_statistics
 
 PV = "preliminary_verification"
+FINDING_COUNTS = ("n", "ordered", "closed", "overdue", "transferred")
+FINDING_LABELS = {
+    "n": "发现问题",
+    "ordered": "交办整改",
+    "closed": "已销号",
+    "overdue": "整改超期",
+    "transferred": "移交问题线索",
+}
 DEADLINE_STATUSES = ("met", "met_late", "open_overdue", "open_pending")
 STATUS_LABELS = {
     "met": "按期办结",
@@ -76,6 +85,24 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
         "teams",
         "交叉、联合办理占比",
         "本期确定（确定时间）的办案组中交叉办理、联合办理的各自占比及合计占比；乡镇按线索承办单位",
+    ),
+    (
+        "training",
+        "以干代训人次",
+        "已确定的办案组中以干代训学员的席位数（人次：一人参加两个办案组计两次），按学员加入办案组的日期"
+        "（未记载的按办案组确定时间）计入本期；乡镇按线索承办单位",
+    ),
+    (
+        "findings",
+        "专项检查发现问题及整改销号率",
+        "本期发现（发现日期在本期）的专项检查问题：已销号、整改超期（整改中且已过整改期限）、移交问题线索的个数；"
+        "整改销号率 = 已销号 ÷ 交办整改的问题数；乡镇按被检查单位",
+    ),
+    (
+        "spending",
+        "办案经费支出、案均经费",
+        "本期支付（支付时间在本期）的办案经费申请金额合计（含冲正）；案均经费 = 支出合计 ÷ 本期立案数；"
+        "经费按协作区预算列支，乡镇不单列",
     ),
 )
 
@@ -249,6 +276,10 @@ FAMILIES = {
     "deadlines": Family("deadlines", "zone_id", "responsible_unit_id"),
     "decisions": Family("decisions", "case__zone_id", "case__clue__handling_unit_id"),
     "teams": Family("teams", "clue__zone_id", "clue__handling_unit_id"),
+    "training": Family("training", "team__clue__zone_id", "team__clue__handling_unit_id"),
+    "findings": Family("findings", "zone_id", "inspected_unit_id"),
+    # Funds are budgeted per zone: a township has no figure of its own ("" = no unit path).
+    "spending": Family("spending", "line__budget__zone_id", ""),
 }
 
 
@@ -259,6 +290,8 @@ def _scoped(actor: Actor, family: str) -> QuerySet[Any]:
     from xiezuoqu.clues.models import ClueDisposal
     from xiezuoqu.clues.selectors import clues_visible_to
     from xiezuoqu.deadlines.selectors import deadlines_visible_to
+    from xiezuoqu.funds.selectors import claims_visible_to
+    from xiezuoqu.inspections.selectors import findings_visible_to
     from xiezuoqu.intake.selectors import staff_reports
     from xiezuoqu.teams.selectors import teams_visible_to
 
@@ -273,6 +306,15 @@ def _scoped(actor: Actor, family: str) -> QuerySet[Any]:
         return deadlines_visible_to(actor).filter(commission_id=commission)
     if family == "decisions":
         return PersonDecision.objects.filter(case__in=cases_visible_to(actor), case__commission_id=commission)
+    if family == "training":
+        from xiezuoqu.teams.models import TeamMember
+
+        teams = teams_visible_to(actor).filter(clue__commission_id=commission, confirmed_at__isnull=False)
+        return TeamMember.objects.filter(team__in=teams, role="trainee")
+    if family == "findings":
+        return findings_visible_to(actor).filter(campaign__commission_id=commission)
+    if family == "spending":
+        return claims_visible_to(actor).filter(line__budget__commission_id=commission)
     return teams_visible_to(actor).filter(clue__commission_id=commission)
 
 
@@ -286,6 +328,12 @@ def _in_period(family: str, period: Period) -> Q:
         "deadlines": Q(due_date__range=days) & ~Q(state="cancelled"),
         "decisions": Q(state="approved", decided_on__range=days),
         "teams": Q(confirmed_at__gte=since, confirmed_at__lt=until),
+        # A trainee seat counts when the cadre joined the confirmed team (its confirmation when the day
+        # was not recorded) — as the 总结会 counts it.
+        "training": Q(joined_on__range=days)
+        | Q(joined_on__isnull=True, team__confirmed_at__gte=since, team__confirmed_at__lt=until),
+        "findings": Q(found_on__range=days),
+        "spending": Q(state="paid", paid_at__gte=since, paid_at__lt=until),
     }[family]
 
 
@@ -296,7 +344,7 @@ def _has_case() -> Exists:
 
 
 def family_rows(actor: Actor, period: Period, today: date) -> dict[str, list[dict[str, Any]]]:
-    """Every family's (zone, unit[, key]) groups for the period: six queries, whatever the data."""
+    """Every family's (zone, unit[, key]) groups for the period: nine queries, whatever the data."""
     rows: dict[str, list[dict[str, Any]]] = {}
     f = FAMILIES
 
@@ -305,7 +353,7 @@ def family_rows(actor: Actor, period: Period, today: date) -> dict[str, list[dic
         return (
             _scoped(actor, family)
             .filter(_in_period(family, period))
-            .values(*keys, z=_ref(fam.zone), u=_ref(fam.unit))
+            .values(*keys, z=_ref(fam.zone), u=_ref(fam.unit) if fam.unit else Value(None, IntegerField()))
             .order_by()
         )
 
@@ -329,6 +377,17 @@ def family_rows(actor: Actor, period: Period, today: date) -> dict[str, list[dic
     )
     rows["decisions"] = list(grouped("decisions", "form").annotate(n=Count("pk")))
     rows["teams"] = list(grouped("teams", "mode").annotate(n=Count("pk")))
+    rows["training"] = list(grouped("training").annotate(n=Count("pk")))
+    rows["findings"] = list(
+        grouped("findings").annotate(
+            n=Count("pk"),
+            closed=Count("pk", filter=Q(state="closed")),
+            ordered=Count("pk", filter=Q(rectification__isnull=False)),
+            overdue=Count("pk", filter=Q(state="rectifying", rectification__due_date__lt=today)),
+            transferred=Count("pk", filter=Q(clue__isnull=False)),
+        )
+    )
+    rows["spending"] = list(grouped("spending").annotate(n=Count("pk"), amount=Sum("amount")))
     return rows
 
 
@@ -367,6 +426,10 @@ class Figures:
     deadlines: dict[str, dict[str, int]] = field(default_factory=dict)
     decisions: dict[str, int] = field(default_factory=dict)
     teams: dict[str, int] = field(default_factory=dict)
+    trainee_seats: int = 0
+    findings: dict[str, int] = field(default_factory=dict)
+    paid_claims: int = 0
+    spent: Decimal = Decimal("0.00")
 
     @property
     def reports_total(self) -> int:
@@ -403,6 +466,18 @@ class Figures:
 
     def mode_share(self, *modes: str) -> float | None:
         return _rate(sum(self.teams.get(m, 0) for m in modes), self.teams_total)
+
+    @property
+    def rectified_rate(self) -> float | None:
+        """整改销号率: findings signed off ÷ findings given to rectification (of the period's findings)."""
+        return _rate(self.findings.get("closed", 0), self.findings.get("ordered", 0))
+
+    @property
+    def spent_per_case(self) -> Decimal | None:
+        """案均经费: funds paid in the period ÷ cases filed in the period."""
+        if not self.cases:
+            return None
+        return (self.spent / self.cases).quantize(Decimal("0.01"))
 
     def deadline_totals(self, counts: dict[str, int]) -> dict[str, Any]:
         total = sum(counts.get(s, 0) for s in DEADLINE_STATUSES)
@@ -454,7 +529,18 @@ def figures_for(rows: dict[str, list[dict[str, Any]]], level: Level) -> Figures:
     for row in rows["teams"]:
         if _matches(row, level):
             teams[row["mode"]] += row["n"]
+    fig.trainee_seats = sum(row["n"] for row in rows.get("training", []) if _matches(row, level))
     fig.teams = {m: teams[m] for m in MODES}
+    findings: dict[str, int] = defaultdict(int)
+    for row in rows.get("findings", []):
+        if _matches(row, level):
+            for key in FINDING_COUNTS:
+                findings[key] += row[key]
+    fig.findings = {key: findings[key] for key in FINDING_COUNTS}
+    for row in rows.get("spending", []):
+        if _matches(row, level):
+            fig.paid_claims += row["n"]
+            fig.spent += row["amount"] or Decimal("0.00")
     return fig
 
 
@@ -607,6 +693,9 @@ DRILLS = {
     "deadlines": "时限",
     "decisions": "处理决定",
     "teams": "办案组",
+    "training": "以干代训席位",
+    "findings": "专项检查发现问题",
+    "spending": "办案经费支出",
 }
 
 
@@ -667,7 +756,29 @@ def drill(actor: Actor, params: Any, today: date | None = None) -> Drill:
             label = dict(DisposalMethod.choices).get(key, "四类方式")
             title = f"{label}处置的线索（{name}）"
         return Drill(figure, key, "", title, qs.select_related("zone", "handling_unit").order_by("-id"))
+    if figure == "training":
+        seats = _scoped(actor, "training").filter(_in_period("training", period), _level_q("training", level))
+        title = f"以干代训学员席位（{name}）"
+        return Drill(figure, "", "", title, seats.select_related("team__clue", "staff", "mentor").order_by("-id"))
+    if figure == "spending" and level.kind == "township":
+        raise ValidationFailed("办案经费按协作区预算列支，乡镇不单列。", field_errors={"figure": ["乡镇不单列经费"]})
     base = _scoped(actor, figure).filter(_in_period(figure, period), _level_q(figure, level))
+    if figure == "findings":
+        states = {
+            "ordered": Q(rectification__isnull=False),
+            "closed": Q(state="closed"),
+            "overdue": Q(state="rectifying", rectification__due_date__lt=today),
+            "transferred": Q(clue__isnull=False),
+        }
+        if key and key not in states:
+            raise ValidationFailed("问题状态无效。", field_errors={"key": ["状态无效"]})
+        qs = base.filter(states[key]) if key else base
+        label = FINDING_LABELS[key] if key else "发现问题"
+        title = f"专项检查{label}（{name}）"
+        return Drill(figure, key, "", title, qs.select_related("campaign", "inspected_unit", "zone").order_by("-id"))
+    if figure == "spending":
+        title = f"已支付的办案经费申请（{name}）"
+        return Drill(figure, "", "", title, base.select_related("line__kind", "line__budget__zone").order_by("-id"))
     if figure == "reports":
         if key and key not in Channel.values:
             raise ValidationFailed("来源渠道无效。", field_errors={"key": ["来源渠道无效"]})

@@ -12,6 +12,8 @@ from xiezuoqu.meetings.summary import DISPOSAL_METHODS, FORMS, MODES, Period
 
 from .figures import (
     DEADLINE_STATUSES,
+    FINDING_COUNTS,
+    FINDING_LABELS,
     PV,
     STATUS_LABELS,
     Cockpit,
@@ -135,6 +137,26 @@ def sections(fig: Figures, period: Period) -> dict[str, Any]:
         "joint_share": rate_text(fig.mode_share("joint")),
         "cross_joint_share": rate_text(fig.mode_share("cross", "joint")),
         "cross_joint_url": url("teams", "cross,joint"),
+        "training": {"n": fig.trainee_seats, "url": url("training")},
+        "findings": [
+            {
+                "key": k,
+                "label": FINDING_LABELS[k],
+                "n": fig.findings.get(k, 0),
+                "url": url("findings", "" if k == "n" else k),
+            }
+            for k in FINDING_COUNTS
+        ],
+        "rectified_rate": rate_text(fig.rectified_rate),
+        # Funds are budgeted per zone: a township shows no spending of its own.
+        "spending": None
+        if level.kind == "township"
+        else {
+            "n": fig.paid_claims,
+            "amount": f"{fig.spent:,.2f}",
+            "per_case": "—" if fig.spent_per_case is None else f"{fig.spent_per_case:,.2f}",
+            "url": url("spending"),
+        },
     }
 
 
