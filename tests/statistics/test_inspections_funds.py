@@ -93,7 +93,9 @@ def test_funds_paid_and_spent_per_case(demo):
     reach = figures.reach_of(actor)
     fig = figures.figures_for(rows, reach.commission)
     assert fig.paid_claims == 2 and fig.spent == Decimal("1550.50")
-    assert fig.spent_per_case == (None if not fig.cases else (Decimal("1550.50") / fig.cases).quantize(Decimal("0.01")))
+    # 案均经费 = paid ÷ cases filed in the period, to the fen; no cases, no figure.
+    assert figures.Figures(reach.commission, cases=4, spent=fig.spent).spent_per_case == Decimal("387.63")
+    assert figures.Figures(reach.commission, cases=0, spent=fig.spent).spent_per_case is None
     main = present.sections(fig, period)
     assert drill_count("anguan", main["spending"]["url"]) == 2
     # A reversing entry is paid spending too: the figure goes back down.

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -477,7 +477,7 @@ class Figures:
         """案均经费: funds paid in the period ÷ cases filed in the period."""
         if not self.cases:
             return None
-        return (self.spent / self.cases).quantize(Decimal("0.01"))
+        return (self.spent / self.cases).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def deadline_totals(self, counts: dict[str, int]) -> dict[str, Any]:
         total = sum(counts.get(s, 0) for s in DEADLINE_STATUSES)
