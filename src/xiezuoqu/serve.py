@@ -36,7 +36,7 @@ def main() -> int:
             "10",
         ]
     )
-    worker = subprocess.Popen([os.path.join(bin_dir, "xiezuoqu"), "db_worker", "--interval", "2", "--no-reload"])
+    worker = subprocess.Popen([os.path.join(bin_dir, "xiezuoqu"), "task_worker", "--interval", "2", "--no-reload"])
     _announce(args.host, args.port)
     procs = [web, worker]
 
