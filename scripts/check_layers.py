@@ -87,12 +87,8 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
 KNOWN_CIRCLES: dict[tuple[str, ...], str] = {
     ("access.actor", "access.registry", "org.selectors"): "issue 14: the actor's unit scope and the org "
     "policy registration import each other; to be removed",
-    ("approvals.matters", "approvals.models"): "issue 14: the matter kinds and the request model import "
-    "each other; to be removed",
     ("cases.selectors", "clues.selectors", "teams.selectors"): "issue 14: clue, case and team visibility "
     "use each other's predicates; to be removed",
-    ("meetings.agenda", "meetings.models"): "issue 14: the agenda-kind registry and the item model import "
-    "each other; to be removed",
 }
 
 

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from django.db import models
 
 from xiezuoqu.accounts.roles import Role
 
 from .workflow import Mode
-
-if TYPE_CHECKING:
-    from .models import ApprovalRequest
 
 
 class UnitRule(models.TextChoices):
@@ -182,11 +179,21 @@ DEFAULT_CHAINS: dict[str, ChainSpec] = {
 
 # --- hooks -------------------------------------------------------------------------------------------
 
-FinalHook = Callable[["ApprovalRequest", str], None]
+
+class DecidedRequest(Protocol):
+    """What the hooks are given: an ``approvals.models.ApprovalRequest`` (this module, below the models,
+    names only the field it reads, so the two do not import each other)."""
+
+    matter_type: str
+
+
+FinalHook = Callable[..., None]
+# A hook is typed by its own signature, ``(approval: ApprovalRequest, outcome: str) -> None``.
+Hook = TypeVar("Hook", bound=FinalHook)
 FINAL_HOOKS: dict[str, list[FinalHook]] = {}
 
 
-def on_final_decision(matter_type: str) -> Callable[[FinalHook], FinalHook]:
+def on_final_decision(matter_type: str) -> Callable[[Hook], Hook]:
     """Register ``callback(approval, outcome)`` for a matter type.
 
     It runs inside the transaction that ends the request's round, with the request row locked, when
@@ -194,7 +201,7 @@ def on_final_decision(matter_type: str) -> Callable[[FinalHook], FinalHook]:
     from the callback refuses the decision as a whole (everything rolls back).
     """
 
-    def register(callback: FinalHook) -> FinalHook:
+    def register(callback: Hook) -> Hook:
         hooks = FINAL_HOOKS.setdefault(matter_type, [])
         if callback not in hooks:
             hooks.append(callback)
@@ -203,6 +210,6 @@ def on_final_decision(matter_type: str) -> Callable[[FinalHook], FinalHook]:
     return register
 
 
-def run_final_hooks(approval: ApprovalRequest, outcome: str) -> None:
+def run_final_hooks(approval: DecidedRequest, outcome: str) -> None:
     for callback in FINAL_HOOKS.get(approval.matter_type, []):
         callback(approval, outcome)
