@@ -21,8 +21,8 @@ from xiezuoqu.errors import NotFound
 from xiezuoqu.keys import as_key
 from xiezuoqu.org.models import StaffMember
 from xiezuoqu.recusal.scope import is_recused, recused_clue_ids
-from xiezuoqu.teams.models import HandlingMode, Purpose, Team, TeamMember
-from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
+from xiezuoqu.teams.models import HandlingMode, Purpose, Team, TeamMember, TeamState
+from xiezuoqu.teams.selectors import active_member_staff_ids
 
 from .models import (
     Announcement,
@@ -148,11 +148,10 @@ def may_handle(actor: Actor, case: Case, *, investigates: bool | None = None) ->
 
 
 def investigation_team(case: Case) -> Team | None:
-    """The case's investigation team: the confirmed one, else the latest of the clue."""
-    return (
-        active_team(case.clue_id, Purpose.INVESTIGATION)
-        or Team.objects.filter(clue_id=case.clue_id, purpose=Purpose.INVESTIGATION).order_by("-id").first()
-    )
+    """The case's investigation team: the confirmed one, else the latest of the clue (with its lead unit,
+    which the case page names)."""
+    teams = Team.objects.filter(clue_id=case.clue_id, purpose=Purpose.INVESTIGATION).select_related("lead_unit")
+    return teams.filter(state=TeamState.CONFIRMED).first() or teams.order_by("-id").first()
 
 
 _UNREAD: Any = object()

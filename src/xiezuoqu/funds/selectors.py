@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from xiezuoqu.access.actor import Actor
@@ -38,7 +38,7 @@ from .models import (
     Vehicle,
     ZoneBudget,
 )
-from .workflow import COMMITTED_STATES, SPENT_STATES, ClaimState
+from .workflow import COMMITTED_STATES, SPENT_STATES
 
 ZERO = Decimal("0.00")
 OVERSEER_ROLES = (Role.COMMISSION_HEAD, Role.COMMISSION_LEADER, Role.CASE_MANAGER)
@@ -65,22 +65,31 @@ MATTERS: dict[str, MatterSpec] = {}
 
 
 def register_matter(spec: MatterSpec) -> MatterSpec:
-    """Other apps (e.g. the inspection campaigns) plug their matter in here."""
+    """Other apps plug their matter in here (from their ``AppConfig.ready``); a kind adds to the others."""
     MATTERS[spec.kind] = spec
     return spec
 
 
-def _builtin_matters() -> None:
+def register_builtin_matters() -> None:
+    """The four built-in kinds, registered once the apps are loaded (``FundsConfig.ready``). A kind another
+    app registered under the same name first is kept; every other built-in kind is added beside it."""
+    for spec in _builtin_specs():
+        MATTERS.setdefault(spec.kind, spec)
+
+
+def _builtin_specs() -> list[MatterSpec]:
     from django.urls import reverse
 
     from xiezuoqu.cases.models import Case
     from xiezuoqu.cases.selectors import can_view_case
     from xiezuoqu.clues.models import Clue
     from xiezuoqu.clues.selectors import can_view_clue
+    from xiezuoqu.inspections.models import Campaign
+    from xiezuoqu.inspections.selectors import can_view_campaign
     from xiezuoqu.verification.models import Verification
     from xiezuoqu.verification.selectors import can_view_verification
 
-    register_matter(
+    specs = [
         MatterSpec(
             MatterKind.CLUE,
             "问题线索",
@@ -89,9 +98,7 @@ def _builtin_matters() -> None:
             lambda clue: clue.zone_id,
             lambda clue: clue.commission_id,
             lambda clue: reverse("clues:detail", args=[clue.pk]),
-        )
-    )
-    register_matter(
+        ),
         MatterSpec(
             MatterKind.VERIFICATION,
             "初步核实",
@@ -100,9 +107,7 @@ def _builtin_matters() -> None:
             lambda item: item.clue.zone_id,
             lambda item: item.commission_id,
             lambda item: reverse("verification:detail", args=[item.pk]),
-        )
-    )
-    register_matter(
+        ),
         MatterSpec(
             MatterKind.CASE,
             "案件",
@@ -111,12 +116,7 @@ def _builtin_matters() -> None:
             lambda case: case.zone_id if case.zone_id else case.clue.zone_id,
             lambda case: case.commission_id,
             lambda case: reverse("cases:detail", args=[case.pk]),
-        )
-    )
-    from xiezuoqu.inspections.models import Campaign
-    from xiezuoqu.inspections.selectors import can_view_campaign
-
-    register_matter(
+        ),
         MatterSpec(
             MatterKind.INSPECTION,
             "专项检查",
@@ -126,14 +126,13 @@ def _builtin_matters() -> None:
             lambda campaign: campaign.zone_id,
             lambda campaign: campaign.commission_id,
             lambda campaign: reverse("inspections:campaign", args=[campaign.pk]),
-        )
-    )
+        ),
+    ]
+    return specs
 
 
 def matter_for(actor: Actor, kind: str, matter_id: Any) -> Any | None:
     """The matter if it exists and the actor may see it, else ``None``."""
-    if not MATTERS:
-        _builtin_matters()
     spec = MATTERS.get(kind)
     try:
         pk = int(matter_id)
@@ -148,14 +147,10 @@ def matter_for(actor: Actor, kind: str, matter_id: Any) -> Any | None:
 
 
 def matter_spec(kind: str) -> MatterSpec | None:
-    if not MATTERS:
-        _builtin_matters()
     return MATTERS.get(kind)
 
 
 def matter_kinds() -> list[tuple[str, str]]:
-    if not MATTERS:
-        _builtin_matters()
     return [(spec.kind, spec.label) for spec in MATTERS.values()]
 
 
@@ -423,29 +418,75 @@ def claimable_lines(actor: Actor, year: int) -> list[BudgetLine]:
     return list(qs.select_related("kind", "budget__zone").order_by("budget__zone_id", "kind__order"))
 
 
-def claims_for_matter(actor: Actor, kind: str, matter_id: int) -> list[Claim]:
-    return list(
-        claims_visible_to(actor)
-        .filter(matter_kind=kind, matter_id=matter_id)
+@dataclass(frozen=True)
+class MatterFunds:
+    """The 办案经费与用车 block of a matter's page.
+
+    The page has already checked that the viewer may see the matter, so nothing here re-checks it: the
+    totals (已支付, 审批中) count every claim of the matter, as the funds rules show the funds of a matter
+    to whoever may see it; the claim rows are those ``claims_visible_to`` lets the viewer open (their
+    own, their zone's as its leader, all for the 案管 and the commission's leaders), and the others are
+    only counted. Bookings are those of ``bookings_visible_to``; since the viewer may see the matter, a
+    confidential booking of it shows its destination (``booking_view`` masks only for those who may not).
+    """
+
+    kind: str
+    matter_id: int
+    claims: list[Claim]
+    bookings: list[Booking]
+    paid: Decimal
+    committed: Decimal
+    hidden_claims: int
+    may_apply: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.claims and not self.bookings and not self.hidden_claims
+
+    @property
+    def shown(self) -> bool:
+        """An empty block still shows (saying so) to those who may apply for the matter."""
+        return self.may_apply or not self.empty
+
+
+def matter_funds(actor: Actor, kind: str, matter: Any) -> MatterFunds:
+    """Two queries: the matter's claims with whether the viewer may open each, and its live bookings."""
+    spec = MATTERS.get(kind)
+    visible: Any = (
+        ExpressionWrapper(
+            Q(pk__in=claims_visible_to(actor).filter(matter_kind=kind, matter_id=matter.pk).values("pk")),
+            output_field=BooleanField(),
+        )
+        if _staff(actor)
+        else Value(False)
+    )
+    rows: list[Any] = list(
+        Claim.objects.filter(matter_kind=kind, matter_id=matter.pk)
+        .annotate(viewer_may_open=visible)
         .select_related("line__kind")
         .order_by("-id")
     )
-
-
-def matter_funds(actor: Actor, kind: str, matter_id: int) -> dict[str, Any]:
-    """The 办案经费 block of a matter page: its claims' totals by state, from every claim of the matter
-    (shown to whoever may see the matter), and the rows the viewer may open."""
-    totals = {
-        state: _cents(total)
-        for state, total in Claim.objects.filter(matter_kind=kind, matter_id=matter_id)
-        .values_list("state")
-        .annotate(total=Sum("amount"))
-    }
-    return {
-        "paid": totals.get(ClaimState.PAID, ZERO),
-        "committed": sum((totals.get(s, ZERO) for s in COMMITTED_STATES), ZERO),
-        "claims": claims_for_matter(actor, kind, matter_id),
-    }
+    paid = sum((c.amount for c in rows if c.state in SPENT_STATES), ZERO)
+    committed = sum((c.amount for c in rows if c.state in COMMITTED_STATES), ZERO)
+    shown: list[Claim] = [c for c in rows if c.viewer_may_open]
+    bookings = list(
+        bookings_visible_to(actor)
+        .filter(matter_kind=kind, matter_id=matter.pk)
+        .exclude(state=BookingState.CANCELLED)
+        .select_related("vehicle", "driver")
+        .order_by("starts_at", "id")
+    )
+    may_apply = _staff(actor) and spec is not None and spec.commission_id(matter) == actor.commission_id
+    return MatterFunds(
+        kind=kind,
+        matter_id=matter.pk,
+        claims=shown,
+        bookings=bookings,
+        paid=_cents(paid),
+        committed=_cents(committed),
+        hidden_claims=len(rows) - len(shown),
+        may_apply=may_apply,
+    )
 
 
 def claim_list(actor: Actor, *, zone_id: int | None = None, year: int | None = None, limit: int = 300) -> list[Claim]:
