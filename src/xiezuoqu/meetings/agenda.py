@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .models import AGENDA_KIND_LABELS, AgendaItem, Resolution
+
 if TYPE_CHECKING:
     from xiezuoqu.access.actor import Actor
-
-    from .models import AgendaItem, Resolution
 
 
 OnResolution = Callable[["AgendaItem", "Resolution", "Actor"], None]
@@ -64,6 +64,7 @@ def register_agenda_kind(
 ) -> AgendaKind:
     entry = AgendaKind(kind, label, on_resolution, check_target, target_model, candidates, needs_period, meeting_kinds)
     AGENDA_KINDS[kind] = entry
+    AGENDA_KIND_LABELS[kind] = label
     return entry
 
 

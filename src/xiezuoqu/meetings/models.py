@@ -23,6 +23,10 @@ from xiezuoqu.org.models import Commission, StaffMember, Unit, Zone
 
 from .workflow import State
 
+# The label of each agenda kind, filled by ``agenda.register_agenda_kind`` (the registry imports this
+# module, never the other way round).
+AGENDA_KIND_LABELS: dict[str, str] = {}
+
 
 class Kind(models.TextChoices):
     REGULAR = "regular", "例会"
@@ -111,9 +115,7 @@ class AgendaItem(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .agenda import kind_label
-
-        return kind_label(self.kind)
+        return AGENDA_KIND_LABELS.get(self.kind, self.kind)
 
 
 class Presence(models.TextChoices):
