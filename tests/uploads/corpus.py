@@ -244,3 +244,131 @@ def multipart(fields: dict[str, object], uploads: list[tuple[str, str, bytes]]) 
         parts.append(head.encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+# --- PDF and MP4 metadata ---------------------------------------------------------------------------------
+
+REPORTER_NAME = "张三丰"
+
+
+def pdf_with_names() -> bytes:
+    """A PDF as a reporter's office suite saves it: an information dictionary with the author, the
+    program and the times, XMP naming the author and the place, a comment under the account's name —
+    and an earlier revision (incremental save) whose information dictionary still names them."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
+    from pypdf.generic import TextStringObject as Text
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    writer.add_metadata(
+        {
+            "/Author": REPORTER_NAME,
+            "/Creator": f"WPS 文字 ({REPORTER_NAME} 的电脑)",
+            "/Producer": "XZQ-PDF-PRODUCER",
+            "/Title": f"{REPORTER_NAME}举报材料",
+            "/CreationDate": "D:20260301120000+08'00'",
+            "/ModDate": "D:20260302120000+08'00'",
+        }
+    )
+    xmp = DecodedStreamObject()
+    xmp.set_data(b"<x:xmpmeta><dc:creator>ZSF</dc:creator><exif:GPS>" + GPS_MARK + b"</exif:GPS></x:xmpmeta>")
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    page[NameObject("/Metadata")] = writer._add_object(xmp)
+    comment = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Text"),
+            NameObject("/T"): Text(REPORTER_NAME),
+            NameObject("/Contents"): Text("请核对名单"),
+            NameObject("/M"): Text("D:20260302120000"),
+            NameObject("/Rect"): RectangleObject([10, 10, 30, 30]),
+        }
+    )
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(comment)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    first = buffer.getvalue()
+    # An incremental update: a new information dictionary appended; the old one stays in the bytes.
+    info_at = len(first)
+    update = b"\n99 0 obj\n<< /Producer (XZQ-SECOND-REVISION) >>\nendobj\n"
+    xref_at = info_at + len(update)
+    start = first.rindex(b"startxref")
+    previous = int(first[start + len(b"startxref") :].split()[0])
+    trailer = first[first.rindex(b"trailer") : start]
+    root = trailer[trailer.index(b"/Root") :].split(b"\n")[0]
+    update += (
+        b"xref\n99 1\n"
+        + f"{info_at + 1:010d} 00000 n \n".encode()
+        + b"trailer\n<< /Size 100 "
+        + root
+        + b" /Info 99 0 R /Prev "
+        + str(previous).encode()
+        + b" >>\nstartxref\n"
+        + str(xref_at).encode()
+        + b"\n%%EOF\n"
+    )
+    return first + update
+
+
+MP4_SAMPLES = (b"SAMPLE-ONE-FRAME-DATA", b"SAMPLE-TWO-FRAME-DATA")
+PLACE = b"+41.8667+124.0333/"  # ISO 6709, as a phone's ©xyz writes it
+RECORDED = 3_870_000_000  # seconds since 1904: the recording time in mvhd/tkhd/mdhd
+XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", len(body) + 8, kind) + body
+
+
+def _full(kind: bytes, body: bytes, version: int = 0) -> bytes:
+    return _box(kind, bytes([version, 0, 0, 0]) + body)
+
+
+def _moov(offsets: list[int], *, co64: bool) -> bytes:
+    times = struct.pack(">II", RECORDED, RECORDED + 1)
+    mvhd = _full(b"mvhd", times + struct.pack(">II", 1000, 2000) + bytes(80))
+    tkhd = _full(b"tkhd", times + struct.pack(">IIIQ", 1, 0, 2000, 0) + bytes(52))
+    mdhd = _full(b"mdhd", times + struct.pack(">IIHH", 1000, 2000, 0x55C4, 0))
+    hdlr = _full(b"hdlr", bytes(4) + b"vide" + bytes(12) + b"VideoHandler\x00")
+    if co64:
+        chunks = _full(b"co64", struct.pack(">I", len(offsets)) + b"".join(struct.pack(">Q", o) for o in offsets))
+    else:
+        chunks = _full(b"stco", struct.pack(">I", len(offsets)) + b"".join(struct.pack(">I", o) for o in offsets))
+    stsz = _full(b"stsz", struct.pack(">II", 0, 2) + b"".join(struct.pack(">I", len(s)) for s in MP4_SAMPLES))
+    stbl = _box(b"stbl", _full(b"stsd", struct.pack(">I", 0)) + stsz + chunks)
+    minf = _box(b"minf", stbl)
+    mdia = _box(b"mdia", mdhd + hdlr + minf)
+    track_name = _box(b"udta", _box(b"\xa9nam", struct.pack(">HH", 9, 0) + b"ZSF-TRACK"))
+    trak = _box(b"trak", tkhd + mdia + track_name)
+    ilst = _box(b"ilst", _box(b"\xa9nam", _box(b"data", struct.pack(">II", 1, 0) + REPORTER_NAME.encode())))
+    udta = _box(
+        b"udta",
+        _box(b"\xa9xyz", struct.pack(">HH", len(PLACE), 0x15C7) + PLACE)
+        + _box(b"\xa9day", struct.pack(">HH", 10, 0) + b"2026-03-01")
+        + _box(b"\xa9mak", struct.pack(">HH", len(MAKER), 0) + MAKER)
+        + _full(b"meta", _full(b"hdlr", bytes(4) + b"mdir" + bytes(12) + b"\x00") + ilst),
+    )
+    keys = _full(b"keys", struct.pack(">I", 1) + _box(b"mdta", b"com.apple.quicktime.location.ISO6709"))
+    meta = _full(b"meta", _full(b"hdlr", bytes(4) + b"mdta" + bytes(13)) + keys + _box(b"ilst", PLACE))
+    xmp = _box(b"uuid", XMP_UUID + b"<x:xmpmeta>" + GPS_MARK + b"</x:xmpmeta>")
+    return _box(b"moov", mvhd + trak + udta + meta + xmp)
+
+
+def mp4_with_location(*, moov_first: bool, co64: bool = False) -> bytes:
+    """A phone's MP4: one video track whose two chunks are in ``mdat``; the place (©xyz, QuickTime
+    location key, XMP inside the movie and at the top), the date, maker and a title naming the reporter;
+    the movie index (``moov``) before the media data (streaming order) or after it (camera order)."""
+    ftyp = _box(b"ftyp", b"mp42\x00\x00\x00\x00mp42isom")
+    mdat_body = b"".join(MP4_SAMPLES)
+    top_xmp = _box(b"uuid", XMP_UUID + b"<x:xmpmeta><xmp:CreatorTool>" + MAKER + b"</xmp:CreatorTool></x:xmpmeta>")
+    moov_size = len(_moov([0, 0], co64=co64))
+    if moov_first:
+        mdat_at = len(ftyp) + moov_size + len(top_xmp)
+        offsets = [mdat_at + 8, mdat_at + 8 + len(MP4_SAMPLES[0])]
+        return ftyp + _moov(offsets, co64=co64) + top_xmp + _box(b"mdat", mdat_body)
+    mdat_at = len(ftyp)
+    offsets = [mdat_at + 8, mdat_at + 8 + len(MP4_SAMPLES[0])]
+    return ftyp + _box(b"mdat", mdat_body) + _moov(offsets, co64=co64) + top_xmp

@@ -6,9 +6,10 @@
   MP4. Executables, scripts, HTML/SVG/XML, other zips, Office files with macros, zip bombs, files
   that are also a zip (polyglots) and anything unrecognised are refused with a Chinese message that
   names the file. The name's extension decides nothing; a download gets the true type's extension.
-- **Photos and Office files are cleaned.** ``accept_uploads`` (the public site) stores a JPEG, PNG,
-  .docx or .xlsx only after ``strip_metadata`` took out what could name the reporter (GPS position,
-  phone, time, XMP, anything after the image; author, editor, company, comment authors); the digests
+- **Photos, Office files, PDFs and videos are cleaned.** ``accept_uploads`` (the public site) stores a
+  JPEG, PNG, .docx, .xlsx, PDF or MP4 only after ``strip_metadata`` took out what could name the
+  reporter (GPS position, phone, time, XMP, anything after the image; author, editor, company, comment
+  authors; a PDF's information dictionary; an MP4's user data and location boxes); the digests
   are of the cleaned file. The evidence locker does not: there the place a photo was taken or who
   wrote a document may be evidence, and the file is kept as it was collected.
 - **Sizes.** At most ``MAX_FILES`` files, ``MAX_FILE_SIZE`` each, ``MAX_TOTAL_SIZE`` together.
@@ -30,6 +31,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +44,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from xiezuoqu.crypto import blind_index, keyring
 from xiezuoqu.errors import DomainError
-from xiezuoqu.public import images, office
+from xiezuoqu.public import images, office, pdf, video
 
 MAX_FILES = 5
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -303,13 +305,32 @@ def _sniff(name: str, data: bytes) -> FileKind:
 def strip_metadata(name: str, kind: FileKind, data: bytes) -> bytes:
     """For the reporter's anonymity: a photo without its EXIF, XMP, IPTC, comments and trailing data
     (``images``), a Word or Excel file without its author, editor, company and comment authors
-    (``office``); other kinds unchanged. A file that cannot be read to its end is refused."""
-    cleaners = {JPEG: images.clean_jpeg, PNG: images.clean_png, DOCX: office.clean_office, XLSX: office.clean_office}
+    (``office``), a PDF without its information dictionary, XMP and comment authors (``pdf``), an MP4
+    without its user data, location, metadata and XMP boxes (``video``); other kinds unchanged. A file
+    that cannot be read to its end is refused: it is never stored with what it may still carry."""
+    cleaners: dict[FileKind, Callable[[bytes], bytes]] = {
+        JPEG: images.clean_jpeg,
+        PNG: images.clean_png,
+        DOCX: office.clean_office,
+        XLSX: office.clean_office,
+        PDF: pdf.clean_pdf,
+        MP4: video.clean_mp4,
+    }
     cleaner = cleaners.get(kind)
     if cleaner is None:
         return data
     try:
         return cleaner(data)
+    except pdf.NeedsPassword:
+        raise RefusedFile(f"附件“{name}”设置了打开密码，无法查看，请去除密码后再上传。") from None
+    except pdf.MalformedDocument:
+        raise RefusedFile(
+            f"附件“{name}”无法读取，不能去除其中可能记录的作者等信息，不能上传；请重新导出或打印为 PDF 后再上传。"
+        ) from None
+    except video.MalformedVideo:
+        raise RefusedFile(
+            f"附件“{name}”已损坏，无法去除其中可能记录的拍摄地点等信息，不能上传；请重新导出后再上传。"
+        ) from None
     except (images.MalformedImage, office.MalformedDocument):
         raise RefusedFile(f"附件“{name}”已损坏，无法打开。") from None
 
