@@ -28,3 +28,4 @@ urlpatterns = [
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]
+handler500 = "xiezuoqu.web.middleware.server_error"

@@ -40,3 +40,35 @@ class DomainErrorMiddleware:
 
         record_refusal(request, exc)
         return render(request, "web/error.html", {"error": exc}, status=exc.status)
+
+
+DB_UNAVAILABLE = "数据库暂时无法访问，本次操作已整体撤销、未保存任何内容，请稍后重试。"
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: an error outside any view (a middleware reading the session when the database has
+    just gone away) — a DatabaseError is a 503 in Chinese (problem JSON on the API) like inside a view;
+    anything else a plain Chinese 500. Touches neither the database nor a template that could."""
+    import json
+    import sys
+
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, DatabaseError)
+    status = 503 if unavailable else 500
+    title = "服务暂时不可用" if unavailable else "服务器内部错误"
+    detail = DB_UNAVAILABLE if unavailable else "服务器处理请求时出错，已记录，请稍后重试。"
+    if unavailable:
+        logging.getLogger("xiezuoqu.web").error("database error on %s %s", request.method, request.path, exc_info=exc)
+    if request.path.startswith("/api/"):
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
+        response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status)
+        response["Content-Type"] = "application/problem+json"
+    else:
+        page = (
+            f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>{title}</title>'
+            f"<h1>{title}</h1><p>{detail}</p></html>"
+        )
+        response = HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response
