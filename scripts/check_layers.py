@@ -74,22 +74,17 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     "the dedup_reindex command (function-local)",
     ("dedup", "clues"): "dedup.sources lists the tables the duplicate index reads (clues), used only by "
     "the dedup_reindex command (function-local)",
-    ("clues", "meetings"): "a clue disposal goes to the 审理/常委会 agenda: clues registers its agenda kind "
-    "with meetings.agenda and reads the attendance when the resolution is recorded",
-    ("clues", "cases"): "part of the circle cases.selectors <-> clues.selectors <-> teams.selectors (issue 14)",
-    ("teams", "cases"): "part of the circle cases.selectors <-> clues.selectors <-> teams.selectors (issue 14)",
-    ("cases", "sanctions"): "a decision's appeal (申诉) re-opens the sanction terms the decision opened: "
-    "cases.services calls sanctions.services.apply_appeal / open_terms_for_decision in the same transaction",
+    ("clues", "meetings"): "线索研判: clues registers its agenda kind with meetings.agenda (an agreed "
+    "resolution records the zone's study of the clue) and reads the attendance when it is recorded",
+    ("teams", "cases"): "a seat on an investigation team weighs on its member while the case is filed or under "
+    "investigation: teams.selectors.working_seats reads the Case model and its states (function-local)",
+    ("cases", "sanctions"): "a decision opens its 处分期间 and an appeal's 撤销/变更 ends them: cases.services "
+    "calls sanctions.services.open_terms_for_decision / apply_appeal in the same transaction",
 }
 
 # Circles that exist today, by the sorted tuple of their members ("app.module"), each with why it is
 # still there. The list only shrinks.
-KNOWN_CIRCLES: dict[tuple[str, ...], str] = {
-    ("access.actor", "access.registry", "org.selectors"): "issue 14: the actor's unit scope and the org "
-    "policy registration import each other; to be removed",
-    ("cases.selectors", "clues.selectors", "teams.selectors"): "issue 14: clue, case and team visibility "
-    "use each other's predicates; to be removed",
-}
+KNOWN_CIRCLES: dict[tuple[str, ...], str] = {}
 
 
 def unit_of(module: str) -> str:

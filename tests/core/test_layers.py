@@ -89,3 +89,9 @@ def test_the_mermaid_diagram_draws_every_layer_and_marks_back_up_imports(check_l
         assert f"subgraph {name}" in text
     for source, target in check_layers.ALLOWED_UPWARD:
         assert f"{check_layers.node_id(source)} -.-> {check_layers.node_id(target)}" in text
+
+
+def test_the_committed_layer_document_shows_the_generated_diagram(check_layers: ModuleType) -> None:
+    doc = (SCRIPT.parents[1] / "docs" / "architecture-layers.md").read_text(encoding="utf-8")
+    block = doc.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block == check_layers.mermaid(check_layers.Graph())

@@ -119,7 +119,7 @@ class Actor:
         if self.roles & COMMISSION_WIDE_ROLES:
             result = None
         else:
-            from xiezuoqu.org.selectors import current_member_unit_ids
+            from xiezuoqu.org.models import current_member_unit_ids
 
             units: set[int] = set()
             if self.roles & ZONE_WIDE_ROLES:

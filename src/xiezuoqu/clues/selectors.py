@@ -29,7 +29,7 @@ from xiezuoqu.audit.services import record_view
 from xiezuoqu.intake.selectors import HANDLER_ROLES, holds_role_at, own_unit_ids, zone_reader_zone_ids
 from xiezuoqu.org.models import Unit
 from xiezuoqu.recusal.scope import is_recused, recused_clue_ids
-from xiezuoqu.teams.selectors import active_member_staff_ids, clue_ids_on_team_of
+from xiezuoqu.teams.models import active_member_staff_ids, clue_ids_on_team_of
 
 from .models import (
     AccusedLink,
@@ -391,8 +391,13 @@ def joinable_reports(actor: Actor, clue_unit_id: int | None = None) -> list[Any]
 def subject_history(actor: Actor, subject: Subject) -> dict[str, Any]:
     """A subject's page: their clues and cases in scope, and the reports in scope that name them
     (confirmed links, or the same name index)."""
-    from xiezuoqu.cases.selectors import cases_visible_to
+    from django.apps import apps
+
+    from xiezuoqu.access.registry import policy_for
     from xiezuoqu.intake.selectors import staff_reports
+
+    # The case scope, asked of the access registry (cases sits above clues and registers its policy).
+    cases_visible_to = policy_for(apps.get_model("cases", "Case")).scope
 
     clues = list(
         clues_visible_to(actor).filter(subject_links__subject=subject).select_related("handling_unit").order_by("-id")

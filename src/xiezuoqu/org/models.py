@@ -7,8 +7,12 @@ pool units, with dated memberships so that the history of who belonged where is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 
 class Commission(models.Model):
@@ -359,3 +363,20 @@ class VillageSupervisor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.village}）"
+
+
+# Zone membership on a day, unscoped: the actor's work units (access.actor) are computed from it, so it
+# lives here, below the scoped reads of org.selectors.
+
+
+def current_member_unit_ids(zone_ids: Iterable[int], *, on: date | None = None) -> set[int]:
+    """Units that are members of the given zones on a date (today by default)."""
+    zone_ids = list(zone_ids)
+    if not zone_ids:
+        return set()
+    return set(memberships_on(on).filter(zone_id__in=zone_ids).values_list("unit_id", flat=True))
+
+
+def memberships_on(on: date | None = None) -> QuerySet[ZoneMembership]:
+    day = on or timezone.localdate()
+    return ZoneMembership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)

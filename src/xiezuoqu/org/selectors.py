@@ -13,11 +13,7 @@ Rules (one policy per object type; scope and predicate are written from the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
@@ -34,22 +30,11 @@ from .models import (
     ZoneDeputy,
     ZoneMembership,
 )
+from .models import current_member_unit_ids as current_member_unit_ids
+from .models import memberships_on as memberships_on
 
 ORG_READERS = STAFF_ROLES | ADMIN_ROLES | {Role.VILLAGE_SUPERVISOR}
 DIRECTORY_READERS = STAFF_ROLES | ADMIN_ROLES
-
-
-def current_member_unit_ids(zone_ids: Iterable[int], *, on: date | None = None) -> set[int]:
-    """Units that are members of the given zones on a date (today by default)."""
-    zone_ids = list(zone_ids)
-    if not zone_ids:
-        return set()
-    return set(memberships_on(on).filter(zone_id__in=zone_ids).values_list("unit_id", flat=True))
-
-
-def memberships_on(on: date | None = None) -> QuerySet[ZoneMembership]:
-    day = on or timezone.localdate()
-    return ZoneMembership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
 
 def _in_commission(actor: Actor, commission_id: int | None) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from xiezuoqu.clues.models import Clue
 from xiezuoqu.org.models import StaffMember, Unit
@@ -150,3 +150,21 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff}（{self.get_role_display()}）"
+
+
+# Who is on a clue's team: the clue scope (clues.selectors) asks this, below teams.selectors.
+
+
+def active_member_staff_ids(clue_id: int, purpose: str | None = None) -> set[int]:
+    """Staff on a confirmed team of the clue (any purpose unless one is given), still on it."""
+    qs = TeamMember.objects.filter(team__clue_id=clue_id, team__state=TeamState.CONFIRMED, left_on__isnull=True)
+    if purpose is not None:
+        qs = qs.filter(team__purpose=purpose)
+    return set(qs.values_list("staff_id", flat=True))
+
+
+def clue_ids_on_team_of(staff_id: int) -> QuerySet[TeamMember]:
+    """Clue ids (as a subquery) whose confirmed team the staff member is on now."""
+    return TeamMember.objects.filter(  # type: ignore[return-value]
+        staff_id=staff_id, team__state=TeamState.CONFIRMED, left_on__isnull=True
+    ).values("team__clue_id")

@@ -16,6 +16,8 @@ from xiezuoqu.org.models import StaffMember, Zone
 from xiezuoqu.org.selectors import current_member_unit_ids
 
 from .models import HandlingRequest, Purpose, Team, TeamMember, TeamState
+from .models import active_member_staff_ids as active_member_staff_ids
+from .models import clue_ids_on_team_of as clue_ids_on_team_of
 
 
 def active_team(clue_id: int, purpose: str = Purpose.VERIFICATION) -> Team | None:
@@ -29,26 +31,11 @@ def active_members(clue_id: int, purpose: str = Purpose.VERIFICATION) -> QuerySe
     ).select_related("staff")
 
 
-def active_member_staff_ids(clue_id: int, purpose: str | None = None) -> set[int]:
-    """Staff on a confirmed team of the clue (any purpose unless one is given), still on it."""
-    qs = TeamMember.objects.filter(team__clue_id=clue_id, team__state=TeamState.CONFIRMED, left_on__isnull=True)
-    if purpose is not None:
-        qs = qs.filter(team__purpose=purpose)
-    return set(qs.values_list("staff_id", flat=True))
-
-
-def clue_ids_on_team_of(staff_id: int) -> QuerySet[TeamMember]:
-    """Clue ids (as a subquery) whose confirmed team the staff member is on now."""
-    return TeamMember.objects.filter(  # type: ignore[return-value]
-        staff_id=staff_id, team__state=TeamState.CONFIRMED, left_on__isnull=True
-    ).values("team__clue_id")
-
-
 # --- scope: everything here hangs from a clue and is seen by whoever sees the clue ------------------------
 
 
-# clues.selectors asks this module who is on a team (a team member sees the matter), so the clue
-# scope is imported where it is used, not at the top.
+# clues.selectors asks teams.models who is on a team (a team member sees the matter); this module asks
+# clues.selectors for the clue scope, one way only.
 
 
 def handling_requests_visible_to(actor: Actor) -> QuerySet[HandlingRequest]:
