@@ -132,6 +132,14 @@ class IntegrityFailed(DomainError):
     title = "附件校验失败"
 
 
+class StorageFailed(DomainError):
+    """The file store could not write the file (the disk is full, or it failed): nothing was recorded."""
+
+    status = 503
+    code = "storage_failed"
+    title = "附件暂时无法保存"
+
+
 # --- names -----------------------------------------------------------------------------------------------
 
 
@@ -494,7 +502,13 @@ def store(upload: Upload) -> str:
             pass
         else:
             return name
-    return default_storage.save(name, ContentFile(encrypt_bytes(upload.data, context=upload.sha256.encode())))
+    try:
+        return default_storage.save(name, ContentFile(encrypt_bytes(upload.data, context=upload.sha256.encode())))
+    except OSError as exc:
+        # Raised inside the caller's transaction: the report and its rows are rolled back with it.
+        raise StorageFailed(
+            "附件存储空间已满或暂时无法写入，本次提交未保存（没有留下任何记录）；请稍后再试，或联系系统管理员。"
+        ) from exc
 
 
 def read_verified(*, storage_name: str, sha256: str, sm3: str) -> bytes:

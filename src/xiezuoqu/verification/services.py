@@ -38,7 +38,16 @@ from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.deadlines.services import close_deadline, open_deadline, restart_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.keys import as_key
-from xiezuoqu.public.files import IntegrityFailed, RefusedFile, clean_name, decrypt_bytes, encrypt_bytes, sm3_hex, sniff
+from xiezuoqu.public.files import (
+    IntegrityFailed,
+    RefusedFile,
+    StorageFailed,
+    clean_name,
+    decrypt_bytes,
+    encrypt_bytes,
+    sm3_hex,
+    sniff,
+)
 from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
@@ -599,7 +608,12 @@ def store_evidence(data: bytes, sha256: str, sm3: str) -> str:
         else:
             return name
     blob = encrypt_bytes(data, purpose=EVIDENCE_PURPOSE, context=sha256.encode())
-    return default_storage.save(name, ContentFile(blob))
+    try:
+        return default_storage.save(name, ContentFile(blob))
+    except OSError as exc:  # a full or failing disk: the caller's transaction rolls back its rows
+        raise StorageFailed(
+            "证据存储空间已满或暂时无法写入，本次入库未保存（没有留下任何记录）；请联系系统管理员。"
+        ) from exc
 
 
 @dataclass(frozen=True)
