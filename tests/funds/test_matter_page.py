@@ -96,7 +96,7 @@ def test_the_clue_page_shows_its_claims_bookings_and_totals_and_no_other_matters
     body = login(Client(), "xzshuji").get(f"/clues/{matter.pk}/").content.decode()
     block = _block(body)
     assert paid.state == ClaimState.PAID and pending.state == ClaimState.SUBMITTED
-    assert f"已支付 <strong>{Decimal('1200.00')}</strong> 元" in block
+    assert "已支付 <strong>1,200.00</strong> 元" in block
     assert f"审批中 <strong>{Decimal('300.50')}</strong> 元" in block
     for claim in (paid, pending, left):
         assert f'href="/funds/claims/{claim.pk}/"' in block
@@ -201,7 +201,7 @@ def test_the_case_page_shows_its_funds(demo):
     on_clue = _paid(_claim(subsidy, MatterKind.CLUE, case.clue, "9.99"), "anguan")
 
     block = _block(login(Client(), "anguan").get(f"/cases/{case.pk}/").content.decode())
-    assert f'href="/funds/claims/{claim.pk}/"' in block and "已支付 <strong>1500.25</strong> 元" in block
+    assert f'href="/funds/claims/{claim.pk}/"' in block and "已支付 <strong>1,500.25</strong> 元" in block
     assert f'href="/funds/claims/{on_clue.pk}/"' not in block and "9.99" not in block
     assert f"/funds/claims/new/?kind=case&amp;id={case.pk}" in block
 
@@ -221,3 +221,18 @@ def test_the_inspection_campaign_page_shows_its_funds(demo):
     block = _block(login(Client(), "anguan").get(f"/inspections/{campaign.pk}/").content.decode())
     assert f'href="/funds/claims/{claim.pk}/"' in block and "审批中 <strong>420.00</strong> 元" in block
     assert f'href="/funds/bookings/{trip.pk}/"' in block and "宝山镇政府" in block
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("29380"), "29,380.00"),
+        (Decimal("-500.00"), "-500.00"),
+        (Decimal("1234567.5"), "1,234,567.50"),
+        (None, ""),
+    ],
+)
+def test_amounts_are_written_with_thousands_separators_and_two_places(value, shown):
+    from xiezuoqu.funds.templatetags.money import money
+
+    assert money(value) == shown
