@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -29,6 +28,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 
+from tests.pg import maintenance
 from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.reports import load_demo_reports
@@ -49,29 +49,16 @@ class EmptyInstance:
         if connection.vendor == "postgresql":
             # Named after the configured database (h3 → h3_restore), not the test one pytest-django made.
             self.pg_name = f"{dj_database_url.parse(os.environ['DATABASE_URL'])['NAME']}_restore"
-            self._maintenance(f'DROP DATABASE IF EXISTS "{self.pg_name}"', f'CREATE DATABASE "{self.pg_name}"')
+            maintenance(f'DROP DATABASE IF EXISTS "{self.pg_name}"', f'CREATE DATABASE "{self.pg_name}"')
             params = connection.settings_dict
             login = f"{params['USER']}:{params['PASSWORD'] or ''}"
             self.url = f"postgres://{login}@{params['HOST']}:{params['PORT']}/{self.pg_name}"
         else:
             self.url = f"sqlite:///{self.root / 'db.sqlite3'}"
 
-    def _maintenance(self, *statements: str) -> None:
-        params = connection.settings_dict
-        with psycopg.connect(
-            dbname="postgres",
-            user=params["USER"],
-            password=params["PASSWORD"] or None,
-            host=params["HOST"],
-            port=params["PORT"],
-            autocommit=True,
-        ) as admin:
-            for statement in statements:
-                admin.execute(statement)  # type: ignore[arg-type]
-
     def drop(self) -> None:
         if self.pg_name:
-            self._maintenance(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            maintenance(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         env = {

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
-import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from tests.pg import maintenance
 from xiezuoqu.web.management.commands.task_worker import _host, new_worker_id, reclaim_stale_tasks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ class Instance:
         self.pg_name = ""
         if connection.vendor == "postgresql":
             self.pg_name = f"{dj_database_url.parse(os.environ['DATABASE_URL'])['NAME']}_worker_kill"
-            self._admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)', f'CREATE DATABASE "{self.pg_name}"')
+            maintenance(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)', f'CREATE DATABASE "{self.pg_name}"')
             p = connection.settings_dict
             self.url = f"postgres://{p['USER']}:{p['PASSWORD'] or ''}@{p['HOST']}:{p['PORT']}/{self.pg_name}"
         else:
@@ -123,22 +123,9 @@ class Instance:
             "SWEEP_DAY": SWEEP_DAY,
         }
 
-    def _admin(self, *statements: str) -> None:
-        p = connection.settings_dict
-        with psycopg.connect(
-            dbname="postgres",
-            user=p["USER"],
-            password=p["PASSWORD"] or None,
-            host=p["HOST"],
-            port=p["PORT"],
-            autocommit=True,
-        ) as admin:
-            for statement in statements:
-                admin.execute(statement)  # type: ignore[arg-type]
-
     def drop(self) -> None:
         if self.pg_name:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            maintenance(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
     def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
