@@ -7,12 +7,14 @@ import time
 
 import pyotp
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_commission, make_staff, make_unit, make_user
 from xiezuoqu.access.actor import build_actor
 from xiezuoqu.accounts import services
+from xiezuoqu.accounts.models import ApiToken
 from xiezuoqu.accounts.roles import Role
 from xiezuoqu.accounts.sessions import LAST_SEEN, LOGIN_AT
 
@@ -93,3 +95,31 @@ def test_revoking_a_role_ends_every_open_session(people):
     assignment = user.role_assignments.get()
     services.revoke_role(actor=security, assignment_id=assignment.pk)
     assert client.get(reverse("org:chart")).status_code == 302
+
+
+def _session_writes_fail(execute, sql, params, many, context):
+    if "django_session" in sql and sql.lstrip().upper().startswith(("UPDATE", "INSERT")):
+        raise OperationalError("terminating connection due to administrator command")
+    return execute(sql, params, many, context)
+
+
+def test_an_activity_stamp_that_cannot_be_written_stops_the_request_before_the_view(people, settings):
+    """The stamp is written before the view: a database lost at that moment is a true 503 (nothing
+    was done), never a 400 "session deleted" after the view has already committed its work."""
+    client = logged_in()
+    client.raise_request_exception = False
+    age(client, LAST_SEEN, 120)  # due for a new stamp
+    before = ApiToken.objects.count()
+    with connection.execute_wrapper(_session_writes_fail):
+        response = client.post("/api/v1/accounts/tokens", {"name": "对接系统"}, content_type="application/json")
+    assert response.status_code == 503 and response["Content-Type"] == "application/problem+json"
+    assert "未保存" in response.json()["detail"]
+    assert ApiToken.objects.count() == before
+
+
+def test_a_session_write_after_the_view_that_meets_a_lost_database_is_a_503_not_a_400(people):
+    client = Client(raise_request_exception=False)
+    with connection.execute_wrapper(_session_writes_fail):
+        response = client.post(reverse("accounts:login"), {"username": "li", "password": PASSWORD})
+    assert response.status_code == 503
+    assert "数据库暂时无法访问" in response.content.decode()

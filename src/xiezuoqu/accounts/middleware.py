@@ -44,4 +44,10 @@ class SessionGuardMiddleware:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         if request.session.get(TOTP_SETUP) and not is_api and not request.path.startswith(SETUP_ALLOWED_PREFIXES):
             return redirect("accounts:totp_setup")
+        if request.session.modified:
+            # The activity stamp is written now, before the view: written after it (by SessionMiddleware), a
+            # database that goes away between the view's commit and that write would turn a saved action
+            # into an error answer. Failing here, nothing has been done yet and the 503 is true.
+            request.session.save()
+            request.session.modified = False
         return self.get_response(request)

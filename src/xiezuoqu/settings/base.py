@@ -134,6 +134,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "org:chart"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+SESSION_ENGINE = "xiezuoqu.accounts.session_store"  # the db store; an unreachable database is a 503, not a 400
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day at most
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
