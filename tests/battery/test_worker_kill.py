@@ -30,6 +30,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from tests.pg import maintenance
+from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.web.management.commands.task_worker import _host, new_worker_id, reclaim_stale_tasks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -231,3 +232,11 @@ def test_only_the_tasks_of_dead_or_long_silent_workers_are_reclaimed():
     again = DBTaskResult.objects.get(pk=live.pk)
     assert again.status == TaskResultStatus.READY and again.started_at is None
     assert reclaim_stale_tasks(reclaim_after=1800) == [str(elsewhere_recent.pk)]
+    # Each reclaim is on the audit chain with its dead worker and why.
+    events = {
+        e.target_id: e.detail
+        for e in AuditEvent.objects.filter(action="task.reclaimed", target_type="django_tasks_database.dbtaskresult")
+    }
+    assert set(events) == {str(t.pk) for t in (live, elsewhere_old, plain_old, elsewhere_recent)}
+    assert events[str(live.pk)] == {"worker": live.worker_ids[-1], "reason": "dead_worker"}
+    assert events[str(elsewhere_recent.pk)]["reason"] == "stale"

@@ -32,6 +32,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.models import DBTaskResult
 
+from xiezuoqu.audit.services import record_event
+
 logger = logging.getLogger("django_tasks_db")
 DEFAULT_RECLAIM_AFTER = 6 * 3600
 
@@ -69,13 +71,22 @@ def reclaim_stale_tasks(*, reclaim_after: float = DEFAULT_RECLAIM_AFTER) -> list
     with transaction.atomic():
         for row in DBTaskResult.objects.running().select_for_update(skip_locked=True).order_by("started_at"):
             owner = row.worker_ids[-1] if row.worker_ids else ""
-            stale = row.started_at is None or row.started_at < cutoff
-            if not (_dead_here(owner) or stale):
+            dead = _dead_here(owner)
+            if not (dead or row.started_at is None or row.started_at < cutoff):
                 continue
             row.status = TaskResultStatus.READY
             row.started_at = None
             row.save(update_fields=["status", "started_at"])
             reclaimed.append(str(row.pk))
+            # On the audit chain too, in the same transaction: a task run twice (its first run cut off)
+            # is something an auditor asks about.
+            record_event(
+                actor=None,
+                action="task.reclaimed",
+                target=row,
+                target_label=row.task_path,
+                detail={"worker": owner, "reason": "dead_worker" if dead else "stale"},
+            )
             logger.warning("Reclaimed task id=%s path=%s left RUNNING by worker %s", row.pk, row.task_path, owner)
     return reclaimed
 
