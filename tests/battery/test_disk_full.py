@@ -47,3 +47,25 @@ def test_an_evidence_upload_on_a_full_disk_is_refused_in_chinese_and_records_not
         evidence(verification)
     assert refused.value.status == 503
     assert (EvidenceItem.objects.count(), CustodyEvent.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_a_case_evidence_upload_on_a_full_disk_is_refused_on_the_case_page_and_records_nothing(demo, client, full_disk):
+    from tests.cases.conftest import investigating
+    from tests.intake.conftest import login
+    from xiezuoqu.verification.models import CustodyEvent, EvidenceItem
+
+    case = investigating()
+    counts = (EvidenceItem.objects.count(), CustodyEvent.objects.count(), AuditEvent.objects.count())
+    response = login(client, "xzganbu").post(
+        f"/cases/{case.pk}/act/",
+        {
+            "action": "add_evidence",
+            "title": "讯问笔录",
+            "kind": "transcript",
+            "file": SimpleUploadedFile("bilu.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert (EvidenceItem.objects.count(), CustodyEvent.objects.count(), AuditEvent.objects.count()) == counts
+    # The action form answers on the case page it was sent from, with the reason in Chinese.
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    assert "证据存储空间已满或暂时无法写入" in client.get(response["Location"]).content.decode()
