@@ -43,8 +43,8 @@ PACKAGE = "xiezuoqu"
 # verification → case → sanction → archive; statistics and the web shell read them all) and from the
 # imports the code has.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("base", ["_core", "settings", "sanctions.rules"]),
-    ("foundation", ["org", "audit", "accounts", "access", "workdays", "web.forms"]),
+    ("base", ["_core", "settings", "sanctions.rules", "rulebook.national"]),
+    ("foundation", ["org", "audit", "accounts", "access", "workdays", "rulebook", "web.forms"]),
     ("support", ["approvals", "deadlines", "dedup", "backup"]),
     ("intake", ["intake", "public"]),
     ("clues", ["clues", "teams", "recusal"]),
@@ -55,8 +55,8 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("roof", ["_roof", "demo"]),
 ]
 # An entry with a dot ("web.forms", "sanctions.rules") places one module apart from its app: the form
-# helpers every app's views use, and the sanction rules (a pure table, no imports of the project) that a
-# case's decision is checked against.
+# helpers every app's views use, the sanction rules (a pure table, no imports of the project) that a
+# case's decision is checked against, and the national rule table (rulebook.national) they read.
 
 # Top-level modules of xiezuoqu/ that are not apps: the base every app may use, and the roof that wires
 # the apps together (URLs, the API, the command line, the servers).

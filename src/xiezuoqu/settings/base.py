@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xiezuoqu.audit",
     "xiezuoqu.approvals",
     "xiezuoqu.workdays",
+    "xiezuoqu.rulebook",
     "xiezuoqu.deadlines",
     "xiezuoqu.dedup",
     "xiezuoqu.intake",
