@@ -48,9 +48,9 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("support", ["approvals", "deadlines", "dedup", "backup"]),
     ("intake", ["intake", "public"]),
     ("clues", ["clues", "teams", "recusal"]),
-    ("verification", ["verification", "inspections", "training", "clearing"]),
+    ("verification", ["verification", "inspections", "training", "clearing", "screening"]),
     ("cases", ["cases", "filing", "meetings", "funds"]),
-    ("sanctions", ["sanctions"]),
+    ("sanctions", ["sanctions", "precedents"]),
     ("archive", ["archive", "statistics", "web"]),
     ("roof", ["_roof", "demo"]),
 ]

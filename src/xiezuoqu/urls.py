@@ -20,6 +20,7 @@ urlpatterns = [
     path("filing/", include("xiezuoqu.filing.urls")),
     path("cases/", include("xiezuoqu.cases.urls")),
     path("sanctions/", include("xiezuoqu.sanctions.urls")),
+    path("precedents/", include("xiezuoqu.precedents.urls")),
     path("clearing/", include("xiezuoqu.clearing.urls")),
     path("archive/", include("xiezuoqu.archive.urls")),
     path("inspections/", include("xiezuoqu.inspections.urls")),
