@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg battery bench screenshots clean
+.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg battery bench bench-scale screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ battery: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py
+
+# The scale report (issue 17): with SCALE=county|province|national, load that scale into DATABASE_URL (a
+# throwaway PostgreSQL database; resumable) and measure it; then docs/scale-report.md from every run so far.
+bench-scale: install-dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@if [ -n "$(SCALE)" ]; then $(BIN)/python bench/bench_scale.py --scale $(SCALE) --load; fi
+	$(BIN)/python bench/bench_scale.py --report
 
 # One work home per role (and the pages listed in SHOTS) at 1366×768 into docs/screenshots/, from a
 # throwaway demo served on port 8077 (needs /usr/bin/chromium: apt-get install chromium fonts-noto-cjk).
