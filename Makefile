@@ -59,6 +59,12 @@ pytest-pg: install-dev
 battery: install-dev
 	$(BIN)/pytest -q tests/battery tests/access tests/uploads tests/backup
 
+# The browser smoke tests alone (tests/browser: every role's home and the charts in Chromium, no script
+# error, CSP violation or missing file). Needs /usr/bin/chromium; `make test` skips them without Playwright.
+browser: install-dev
+	$(BIN)/pip install --quiet -e '.[browser]'
+	$(BIN)/pytest -q tests/browser
+
 bench: install-dev
 	$(BIN)/python bench/run_all.py
 
