@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg battery bench bench-scale screenshots clean
+.PHONY: run test install install-dev migrate demo serve lint typecheck checks pytest pytest-pg battery browser bench bench-scale screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
