@@ -25,6 +25,7 @@ urlpatterns = [
     path("archive/", include("xiezuoqu.archive.urls")),
     path("inspections/", include("xiezuoqu.inspections.urls")),
     path("funds/", include("xiezuoqu.funds.urls")),
+    path("screening/", include("xiezuoqu.screening.urls")),
     path("training/", include("xiezuoqu.training.urls")),
     path("statistics/", include("xiezuoqu.statistics.urls")),
     path("report/", include("xiezuoqu.public.urls")),

@@ -105,6 +105,7 @@ class Source(models.TextChoices):
     INSPECTION_TOUR = "inspection_tour", "巡察移交"
     AUDIT = "audit", "审计移交"
     SUPERIOR = "superior", "上级交办"
+    BIG_DATA = "big_data", "大数据监督"
     OTHER = "other", "其他"
 
 

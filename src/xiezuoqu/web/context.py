@@ -44,6 +44,7 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
     ("办案", "归档", "archive:index", STAFF_ROLES),
     ("办案", "专项检查", "inspections:index", STAFF_ROLES),
     ("办案", "以干代训", "training:index", STAFF_ROLES),
+    ("办案", "大数据监督", "screening:index", STAFF_ROLES),
     ("经费", "办案经费", "funds:index", STAFF_ROLES),
     ("经费", "办案车辆", "funds:vehicles", STAFF_ROLES),
     ("审批", "审批", "approvals:inbox", STAFF_ROLES),
@@ -72,6 +73,12 @@ def _has_workload_zone(actor: Actor) -> bool:
     return reads_whole_commission(actor) or bool(zone_reader_zone_ids(actor))
 
 
+def _may_screen(actor: Actor) -> bool:
+    from xiezuoqu.screening.selectors import may_screen
+
+    return may_screen(actor)
+
+
 def _registers_somewhere(actor: Actor) -> bool:
     return bool(actor.units_for_role(Role.REGISTRAR))
 
@@ -83,6 +90,7 @@ VISIBLE_IF: dict[str, Callable[[Actor], bool]] = {
     "intake:register": _registers_somewhere,  # a registrar of an active unit
     "intake:village": lambda actor: actor.village_supervisor_id is not None,  # a supervisor on record
     "statistics:index": may_see_statistics,  # a zone one reads, a township one leads, or the commission
+    "screening:index": _may_screen,  # 案管, the commission's leaders, the zones' leadership, office and groups
 }
 
 
