@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Does every large table carry the commission key? (issue 17; docs/decisions/0028-distributed-postgresql.md)
+"""Does every large table carry the commission key? (issue 17; docs/decisions/0030-distributed-postgresql.md)
 
 A table can be sharded by commission (Citus: a distributed table with ``commission_id`` as its
 distribution column) or partitioned with the commission as its key prefix only if each of its rows
