@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xiezuoqu.rulebook.national import national_default
+
 
 @dataclass(frozen=True)
 class Period:
@@ -20,25 +22,25 @@ FIRST_REVIEW = Period(
     "case.first_review",
     "协作区初审",
     "案件初审复审办法：乡镇自办案件由协作区初审，审理期限1个月，经批准可以延长",
-    months=1,
+    months=national_default("case.first_review"),
 )
 TRIAL = Period(
     "case.trial",
     "案件审理",
     "监督执纪工作规则：审理工作应当在受理之日起1个月内完成，重大复杂案件经批准可以适当延长",
-    months=1,
+    months=national_default("case.trial"),
 )
 ANNOUNCEMENT = Period(
     "case.announcement",
     "宣布处理决定",
     "监督执纪工作规则：处分决定作出后，应当在1个月内向受处分党员所在党组织中的全体党员及其本人宣布",
-    months=1,
+    months=national_default("case.announcement"),
 )
 DETENTION = Period(
     "case.detention",
     "留置期限",
     "监察法：留置时间不得超过3个月；特殊情况下可以延长一次，延长时间不得超过3个月，须报上一级监察机关批准",
-    months=3,
+    months=national_default("case.detention"),
     warn_days=10,
     not_extendable="留置时间的延长须报上一级纪委监委批准，请在案件页“留置”栏登记上一级的延长批准。",
 )
@@ -46,17 +48,17 @@ APPEAL_REVIEW = Period(
     "case.appeal_review",
     "申诉复审",
     "公职人员政务处分法、纪律处分条例：原处理机关应当自接到复审申请后1个月内作出复审决定",
-    months=1,
+    months=national_default("case.appeal_review"),
 )
 APPEAL_RECHECK = Period(
     "case.appeal_recheck",
     "申诉复核",
     "公职人员政务处分法：上一级机关应当自接到复核申请后2个月内作出复核决定",
-    months=2,
+    months=national_default("case.appeal_recheck"),
 )
 PERIODS = (FIRST_REVIEW, TRIAL, ANNOUNCEMENT, DETENTION, APPEAL_REVIEW, APPEAL_RECHECK)
 
-DETENTION_EXTENSION_MONTHS = 3
+DETENTION_EXTENSION_MONTHS = national_default("case.detention_extension")
 # The planned end of a time-limited measure in force (管护, 责令候查, 冻结; figures in verification.limits).
 MEASURE_LIMIT_KIND = "case.measure_limit"
 MEASURE_LIMIT_LABEL = "措施期限"

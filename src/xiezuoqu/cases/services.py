@@ -46,6 +46,7 @@ from xiezuoqu.org.models import Commission, StaffMember, Unit
 from xiezuoqu.public.files import RefusedFile, clean_name, sm3_hex, sniff
 from xiezuoqu.recusal.models import Recusal
 from xiezuoqu.recusal.services import check_declarations_signed
+from xiezuoqu.rulebook.selectors import rule_for, sanction_terms
 from xiezuoqu.sanctions import rules as sanctions
 from xiezuoqu.sanctions.services import apply_appeal, open_terms_for_decision
 from xiezuoqu.teams.models import Purpose
@@ -867,9 +868,12 @@ def extend_detention(
         _check_investigator(actor, case, "detention_extended")
         if detention.state != DetentionState.APPROVED:
             raise InvalidTransition(f"该留置当前为“{detention.get_state_display()}”，不能延长。")
-        if detention.extended:
-            raise RuleViolation("留置只能延长一次（监察法第四十三条），该留置已经延长过。")
         assert detention.starts_on is not None
+        # The law in force on the day the detention started (规则库: 监察法 2018 第四十三条 / 2024 第四十八条).
+        period = rule_for(rules.DETENTION.kind, on=detention.starts_on)
+        extension = rule_for("case.detention_extension", on=detention.starts_on)
+        if detention.extended:
+            raise RuleViolation(f"留置只能延长一次（{extension.source}{extension.article}），该留置已经延长过。")
         cancel_deadline(
             actor=actor,
             target=detention,
@@ -883,7 +887,7 @@ def extend_detention(
             kind=rules.DETENTION.kind,
             label="留置（已延长）",
             start=detention.starts_on,
-            months=rules.DETENTION.months + rules.DETENTION_EXTENSION_MONTHS,
+            months=int(period.value) + int(extension.value),
             zone=case.zone,
             request=request,
         )
@@ -894,7 +898,12 @@ def extend_detention(
             action="case.detention_extended",
             target=detention,
             changes={"extended": [False, True]},
-            detail={"case": case.pk, "reference": reference, "due_date": deadline.due_date},
+            detail={
+                "case": case.pk,
+                "reference": reference,
+                "due_date": deadline.due_date,
+                "rule": extension.citation,
+            },
             request=request,
         )
     return detention
@@ -1222,8 +1231,10 @@ def evaluate(case: Case, subject: Subject, data: DecisionInput, start: date) -> 
         government = [m.code for m in measures if m.kind is sanctions.Kind.GOVERNMENT]
         periods: list[dict[str, Any]] = []
         heaviest_gov = None
+        # The sanction periods of the law in force on the decision's date (规则库).
+        statutory = sanction_terms(on=start)
         if len(government) > 1:
-            heaviest, months = sanctions.combined_government_period(government, data.months)
+            heaviest, months = sanctions.combined_government_period(government, data.months, statutory=statutory)
             heaviest_gov = heaviest.code
             end = sanctions.plus_months(start, months) if months else None
             periods.append(
@@ -1241,7 +1252,7 @@ def evaluate(case: Case, subject: Subject, data: DecisionInput, start: date) -> 
             if heaviest_gov is not None and m.kind is sanctions.Kind.GOVERNMENT:
                 continue
             months_arg = data.months if m.months_options else None
-            period = sanctions.period_of(m.code, start, months=months_arg)
+            period = sanctions.period_of(m.code, start, months=months_arg, statutory=statutory)
             label = "开除党籍（五年内不得重新入党）" if m.code == "party_expulsion" else m.label
             periods.append(
                 {

@@ -38,6 +38,8 @@ from xiezuoqu.errors import InvalidTransition, NotPermitted, RuleViolation, Vali
 from xiezuoqu.numbering import locked_counter
 from xiezuoqu.org.models import Commission, Unit, Zone
 from xiezuoqu.org.selectors import memberships_on
+from xiezuoqu.rulebook.national import national_default, rows_of
+from xiezuoqu.rulebook.selectors import InForce, has_rule, rule_for
 from xiezuoqu.workdays.calendar import DeadlineResult
 from xiezuoqu.workdays.selectors import work_calendar
 from xiezuoqu.workdays.services import on_calendar_changed
@@ -143,6 +145,18 @@ def zone_of_unit(unit: Unit | None) -> Zone | None:
     return led[0] if len(led) == 1 else None
 
 
+def _period_by_rule(kind: str, value: int, unit: str, start: date, commission_id: int) -> tuple[int, InForce | None]:
+    """规则库: a kind that is a rule of the rule book (``report.acceptance_notice``, ``clue.disposal`` …)
+    runs for the rule in force on its start day for its commission — the local stricter value, or the
+    row of the law of that day — when the caller asked for the national default period in the rule's
+    unit. A period the caller chose (an extension, a plan's own days, a configured figure) stands. A
+    start day no row of the rule covers is refused (``NoRuleInForce``)."""
+    if not has_rule(kind) or rows_of(kind)[-1].unit != unit or value != national_default(kind):
+        return value, None
+    answer = rule_for(kind, on=start, commission=commission_id)
+    return int(answer.value), answer
+
+
 def _commission_of(actor: Actor | None, target: models.Model, responsible_unit: Unit | None, zone: Zone | None) -> int:
     commission_id = getattr(target, "commission_id", None)
     for source in (responsible_unit, zone):
@@ -206,6 +220,7 @@ def open_deadline(
     if zone is None:
         zone = zone_of_unit(responsible_unit)
     commission_id = _commission_of(actor, target, responsible_unit, zone)
+    value, by_rule = _period_by_rule(kind, value, unit, start, commission_id)
     content_type, object_id = _target_key(target)
     result = compute_due(start, value, unit, roll_forward=roll_forward)
     with transaction.atomic():
@@ -247,6 +262,7 @@ def open_deadline(
             detail={
                 "kind": kind,
                 "rule": registered.rule,
+                "rulebook": {"key": kind, "citation": by_rule.citation, "local": by_rule.local} if by_rule else None,
                 "start": start,
                 "period": deadline.period_text,
                 "subject": f"{content_type.app_label}.{content_type.model}:{object_id}",

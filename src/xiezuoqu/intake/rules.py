@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xiezuoqu.rulebook.national import national_default
+
 
 @dataclass(frozen=True)
 class Period:
@@ -22,7 +24,7 @@ class Period:
 FORWARD_UP = Period(
     "report.forward_up",
     "报送上级",
-    5,
+    national_default("report.forward_up"),
     "检举控告工作规则：属于上级纪检监察机关管辖的，应当在5个工作日内报送主要负责人并报送上级",
     warn_days=2,
 )
@@ -30,7 +32,7 @@ HEAD_STRAIGHT_UP = "检举控告工作规则：反映本级纪检监察机关主
 FORWARD_DOWN = Period(
     "report.forward_down",
     "下级受理或再转办",
-    5,
+    national_default("report.forward_down"),
     "检举控告工作规则：下级纪检监察机关应当在收到转办件后5个工作日内受理或者再转办",
     warn_days=2,
 )
@@ -40,25 +42,25 @@ FORWARD_LOWER = (
 ACCEPTANCE_NOTICE = Period(
     "report.acceptance_notice",
     "实名举报受理情况告知",
-    15,
+    national_default("report.acceptance_notice"),
     "检举控告工作规则：实名检举控告应当在收到之日起15个工作日内告知检举控告人是否受理",
 )
 RESULT_FEEDBACK = Period(
     "report.result_feedback",
     "实名举报办理结果反馈",
-    15,
+    national_default("report.result_feedback"),
     "检举控告工作规则：实名检举控告办结后15个工作日内将处理结果告知检举控告人",
 )
 OBJECTION_ANSWER = Period(
     "report.objection_answer",
     "举报人异议答复",
-    15,
+    national_default("report.objection_answer"),
     "检举控告工作规则：检举控告人对处理结果有异议的，应当登记并答复（期限为本系统默认15个工作日）",
 )
 QUARTERLY_RESULT = Period(
     "report.quarterly_result",
     "实名举报办理结果季度报送",
-    10,
+    national_default("report.quarterly_result"),
     "检举控告工作规则：承办部门应当每季度向信访举报部门报送实名检举控告办理结果"
     "（期限为本系统默认季度结束后10个工作日）",
 )

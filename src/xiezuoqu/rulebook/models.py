@@ -67,7 +67,9 @@ class LocalRule(models.Model):
     effective_from = models.DateField("生效日期")
     effective_to = models.DateField("截止日期", null=True, blank=True)
     reason = models.CharField("依据或理由", max_length=500)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT, related_name="+"
+    )
     set_at = models.DateTimeField("设置时间", auto_now_add=True)
 
     class Meta:
@@ -94,3 +96,6 @@ class RulebookRevision(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "规则库版本"
+
+    def __str__(self) -> str:
+        return f"规则库版本 {self.token}"

@@ -19,7 +19,7 @@ machine carry a note; they are the first thing to confirm with the commission's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -53,6 +53,7 @@ SUPERVISION_LAW_2018 = date(2018, 3, 20)
 RULES_2019 = date(2019, 1, 1)  # 监督执纪工作规则 (2019-01-01 施行)
 REPORT_RULES_2020 = date(2020, 1, 21)  # 纪检监察机关处理检举控告工作规则 (2020-01-21 印发施行)
 GOVERNMENT_SANCTIONS_2020 = date(2020, 7, 1)  # 公职人员政务处分法 (2020-07-01 施行)
+PARTY_SANCTIONS_2018 = date(2018, 10, 1)  # 中国共产党纪律处分条例 (2018年修订, 2018-10-01 施行)
 PARTY_SANCTIONS_2024 = date(2024, 1, 1)  # 中国共产党纪律处分条例 (2023年修订, 2024-01-01 施行)
 IMPLEMENTING_REGULATIONS_2021 = date(2021, 9, 20)  # 监察法实施条例 (2021-09-20 施行)
 PRODUCT_DEFAULT = date(2019, 1, 1)  # the product's own defaults apply to every matter it holds
@@ -63,10 +64,11 @@ S_LAW_2018 = "中华人民共和国监察法（2018年）"
 S_LAW_2024 = "中华人民共和国监察法（2024年修正）"
 S_IMPL = "中华人民共和国监察法实施条例"
 S_GOV = "中华人民共和国公职人员政务处分法"
+S_PARTY_2018 = "中国共产党纪律处分条例（2018年修订）"
 S_PARTY = "中国共产党纪律处分条例（2023年修订）"
 S_PRODUCT = "本系统默认值（无全国统一规定）"
 S_SEED = "凤城市纪委监委协作区案件初审复审办法"
-PARTY_ARTICLE_NOTE = "条文序号待法规室对照2023年修订文本核对"
+PARTY_ARTICLE_NOTE = "条文序号待法规室对照修订文本核对"
 CHECK = "条文序号待法规室核对"
 
 
@@ -94,6 +96,16 @@ class RuleSpec:
 
 def _r(*args: Any, **kwargs: Any) -> RuleSpec:
     return RuleSpec(*args, **kwargs)
+
+
+def _party(key: str, name: str, article: str, value: Any, unit: str) -> tuple[RuleSpec, RuleSpec]:
+    """A party sanction's period under the 2018 text and under the 2023 revision (same figures)."""
+    enforced_by = "xiezuoqu.sanctions.rules.period_of"
+    return (
+        RuleSpec(key, name, S_PARTY_2018, article, PARTY_SANCTIONS_2018, value, unit, enforced_by,
+                 effective_to=PARTY_SANCTIONS_2024 - timedelta(days=1), note=PARTY_ARTICLE_NOTE),
+        RuleSpec(key, name, S_PARTY, article, PARTY_SANCTIONS_2024, value, unit, enforced_by, note=PARTY_ARTICLE_NOTE),
+    )  # fmt: skip
 
 
 INTAKE = "xiezuoqu.intake.services."
@@ -130,7 +142,8 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
        VERIFICATION + "_open_stall", L),
     # --- 审查调查、审理 ---------------------------------------------------------------------------------
     _r("case.first_review", "协作区初审", S_SEED, "—", PRODUCT_DEFAULT, 1, "months", CASES + "open_trial_review", L),
-    _r("case.trial", "案件审理", S_RULES, "第五十五条", RULES_2019, 1, "months", CASES + "open_trial_review", L, note=CHECK),
+    _r("case.trial", "案件审理", S_RULES, "第五十五条", RULES_2019, 1, "months", CASES + "open_trial_review", L,
+       note=CHECK),
     _r("case.announcement", "宣布处理决定", S_RULES, "第五十九条", RULES_2019, 1, "months",
        CASES + "_decision_decided", L, note=CHECK),
     _r("case.appeal_review", "申诉复审", S_GOV, "第五十五条", GOVERNMENT_SANCTIONS_2020, 1, "months",
@@ -143,7 +156,8 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
     _r("case.detention", "留置期限", S_LAW_2018, "第四十三条第二款", SUPERVISION_LAW_2018, 3, "months",
        CASES + "record_higher_decision", effective_to=date(2025, 5, 31)),
     _r("case.detention", "留置期限", S_LAW_2024, "第四十八条第一款", SUPERVISION_LAW_2024, 3, "months",
-       CASES + "record_higher_decision", note="2024年修正新增：可能判处十年有期徒刑以上的，经国家监委批准可再延长二个月"),
+       CASES + "record_higher_decision",
+       note="2024年修正新增：可能判处十年有期徒刑以上的，经国家监委批准可再延长二个月"),
     _r("case.detention_extension", "留置延长（一次）", S_LAW_2018, "第四十三条第二款", SUPERVISION_LAW_2018, 3,
        "months", CASES + "extend_detention", effective_to=date(2025, 5, 31)),
     _r("case.detention_extension", "留置延长（一次）", S_LAW_2024, "第四十八条第一款", SUPERVISION_LAW_2024, 3,
@@ -159,16 +173,11 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
     _r("measure.freeze", "冻结期限", S_IMPL, "第一百四十五条", IMPLEMENTING_REGULATIONS_2021, 6, "months",
        VERIFICATION + "clean_measure", note="期满前可续冻，每次不超过六个月；条文序号待核对"),
     # --- 处分期间 (statutory: no local value) -----------------------------------------------------------
-    _r("sanction.party_warning", "党内警告影响期", S_PARTY, "第十一条", PARTY_SANCTIONS_2024, 12, "months",
-       SANCTIONS + "period_of", note=PARTY_ARTICLE_NOTE),
-    _r("sanction.party_serious_warning", "党内严重警告影响期", S_PARTY, "第十一条", PARTY_SANCTIONS_2024, 18,
-       "months", SANCTIONS + "period_of", note=PARTY_ARTICLE_NOTE),
-    _r("sanction.party_removal", "撤销党内职务影响期", S_PARTY, "第十二条", PARTY_SANCTIONS_2024, 24, "months",
-       SANCTIONS + "period_of", note=PARTY_ARTICLE_NOTE),
-    _r("sanction.party_probation", "留党察看期限", S_PARTY, "第十三条", PARTY_SANCTIONS_2024, [12, 24],
-       "months_options", SANCTIONS + "period_of", note=PARTY_ARTICLE_NOTE),
-    _r("sanction.party_expulsion", "开除党籍后不得重新入党", S_PARTY, "第十四条", PARTY_SANCTIONS_2024, 60,
-       "months", SANCTIONS + "period_of", note=PARTY_ARTICLE_NOTE),
+    *_party("sanction.party_warning", "党内警告影响期", "第十一条", 12, "months"),
+    *_party("sanction.party_serious_warning", "党内严重警告影响期", "第十一条", 18, "months"),
+    *_party("sanction.party_removal", "撤销党内职务影响期", "第十二条", 24, "months"),
+    *_party("sanction.party_probation", "留党察看期限", "第十三条", [12, 24], "months_options"),
+    *_party("sanction.party_expulsion", "开除党籍后不得重新入党", "第十四条", 60, "months"),
     _r("sanction.gov_warning", "政务处分警告期间", S_GOV, "第八条", GOVERNMENT_SANCTIONS_2020, 6, "months",
        SANCTIONS + "period_of"),
     _r("sanction.gov_demerit", "政务处分记过期间", S_GOV, "第八条", GOVERNMENT_SANCTIONS_2020, 12, "months",

@@ -142,7 +142,11 @@ def rule_for(key: str, *, on: date, commission: Any = None) -> InForce:
     if commission_id is None or national.direction == Direction.FIXED:
         return answer
     local = next(
-        (r for r in reversed(book.local.get((commission_id, key), [])) if _covers(r.effective_from, r.effective_to, on)),
+        (
+            r
+            for r in reversed(book.local.get((commission_id, key), []))
+            if _covers(r.effective_from, r.effective_to, on)
+        ),
         None,
     )
     if local is None or not _stricter(national.direction, local.value, national.value):
@@ -156,6 +160,18 @@ def rule_for(key: str, *, on: date, commission: Any = None) -> InForce:
 def rule_in_force(key: str, *, on: date, commission: Any = None) -> Any:
     """The value of the rule ``key`` in force on ``on`` for ``commission`` (see the module docstring)."""
     return rule_for(key, on=on, commission=commission).value
+
+
+SANCTION_PREFIX = "sanction."
+SANCTION_TERM_KEYS = tuple(
+    sorted(key for key in KEYS if key.startswith(SANCTION_PREFIX) and key != "sanction.village_cadre_government")
+)
+
+
+def sanction_terms(*, on: date) -> dict[str, Any]:
+    """The sanction periods in force on ``on`` by sanction code, as ``sanctions.rules`` takes them
+    (``statutory=``): {"party_warning": 12, "party_probation": [12, 24], "gov_combined_max": 48, …}."""
+    return {key.removeprefix(SANCTION_PREFIX): rule_in_force(key, on=on) for key in SANCTION_TERM_KEYS}
 
 
 def has_rule(key: str) -> bool:
@@ -252,4 +268,3 @@ def rulebook_for(actor: Actor, *, today: date) -> list[RuleEntry]:
             local_now = answer if answer.local else None
         entries.append(RuleEntry(key, rows, current, local[key], local_now))
     return entries
-

@@ -29,7 +29,9 @@ def _actor(request: HttpRequest) -> Actor:
     return actor_for(cast("User", request.user))
 
 
-def _render(request: HttpRequest, actor: Actor, *, posted: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest, actor: Actor, *, posted: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     entries = rulebook_for(actor, today=today)
     editor = can_set_local_rules(actor)

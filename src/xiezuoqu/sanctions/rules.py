@@ -12,22 +12,26 @@
   重大职务调整; 4 严重违纪涉嫌违法立案审查).
 
 No Django here: the case app (issue 5) calls these to check a decision before it is recorded, and the
-tests state each rule directly.
+tests state each rule directly. The figures are the rule book's national defaults (``rulebook.national``,
+keys ``sanction.<code>``); the services pass the rows in force on the decision's date as ``statutory``
+(``rulebook.selectors.sanction_terms``), so a change of the law applies by date.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from xiezuoqu.rulebook.national import national_default
+
 # Combined government sanctions of the same kind below 撤职: at most 48 months (政务处分法 第十条).
-MAX_COMBINED_MONTHS = 48
+MAX_COMBINED_MONTHS: int = national_default("sanction.gov_combined_max")
 # No readmission to the party for 5 years after 开除党籍 (纪律处分条例).
-EXPULSION_BAR_MONTHS = 60
+EXPULSION_BAR_MONTHS: int = national_default("sanction.party_expulsion")
 
 
 class Form(IntEnum):
@@ -70,6 +74,31 @@ class Measure:
     months_options: tuple[int, ...] = ()  # 留党察看: 1 or 2 years
 
 
+def _months(code: str) -> int:
+    return int(national_default(f"sanction.{code}"))
+
+
+def _options(code: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in national_default(f"sanction.{code}"))
+
+
+# The rule book's values in force on a decision's date, by sanction code ("party_warning": 12,
+# "party_probation": [12, 24], "gov_combined_max": 48 …); None: the national defaults above.
+Statutory = Mapping[str, Any] | None
+
+
+def _statutory_months(m: Measure, statutory: Statutory) -> int | None:
+    if not statutory or m.code not in statutory or m.months_options:
+        return m.months
+    return int(statutory[m.code])
+
+
+def _statutory_options(m: Measure, statutory: Statutory) -> tuple[int, ...]:
+    if not statutory or m.code not in statutory or not m.months_options:
+        return m.months_options
+    return tuple(int(v) for v in statutory[m.code])
+
+
 MEASURES: dict[str, Measure] = {
     m.code: m
     for m in (
@@ -79,17 +108,29 @@ MEASURES: dict[str, Measure] = {
         Measure("self_examination", "责令检查", Kind.FIRST_FORM, 3, Form.FIRST),
         Measure("admonition", "诫勉", Kind.FIRST_FORM, 4, Form.FIRST),
         # 党纪处分
-        Measure("party_warning", "党内警告", Kind.PARTY, 1, Form.SECOND, months=12),
-        Measure("party_serious_warning", "党内严重警告", Kind.PARTY, 2, Form.SECOND, months=18),
-        Measure("party_removal", "撤销党内职务", Kind.PARTY, 3, Form.THIRD, months=24),
-        Measure("party_probation", "留党察看", Kind.PARTY, 4, Form.THIRD, months=12, months_options=(12, 24)),
+        Measure("party_warning", "党内警告", Kind.PARTY, 1, Form.SECOND, months=_months("party_warning")),
+        Measure(
+            "party_serious_warning", "党内严重警告", Kind.PARTY, 2, Form.SECOND, months=_months("party_serious_warning")
+        ),
+        Measure("party_removal", "撤销党内职务", Kind.PARTY, 3, Form.THIRD, months=_months("party_removal")),
+        Measure(
+            "party_probation",
+            "留党察看",
+            Kind.PARTY,
+            4,
+            Form.THIRD,
+            months=min(_options("party_probation")),
+            months_options=_options("party_probation"),
+        ),
         Measure("party_expulsion", "开除党籍", Kind.PARTY, 5, Form.THIRD),
         # 政务处分
-        Measure("gov_warning", "警告", Kind.GOVERNMENT, 1, Form.SECOND, months=6),
-        Measure("gov_demerit", "记过", Kind.GOVERNMENT, 2, Form.SECOND, months=12),
-        Measure("gov_major_demerit", "记大过", Kind.GOVERNMENT, 3, Form.SECOND, months=18),
-        Measure("gov_demotion", "降级", Kind.GOVERNMENT, 4, Form.THIRD, months=24),
-        Measure("gov_dismissal_from_post", "撤职", Kind.GOVERNMENT, 5, Form.THIRD, months=24),
+        Measure("gov_warning", "警告", Kind.GOVERNMENT, 1, Form.SECOND, months=_months("gov_warning")),
+        Measure("gov_demerit", "记过", Kind.GOVERNMENT, 2, Form.SECOND, months=_months("gov_demerit")),
+        Measure("gov_major_demerit", "记大过", Kind.GOVERNMENT, 3, Form.SECOND, months=_months("gov_major_demerit")),
+        Measure("gov_demotion", "降级", Kind.GOVERNMENT, 4, Form.THIRD, months=_months("gov_demotion")),
+        Measure(
+            "gov_dismissal_from_post", "撤职", Kind.GOVERNMENT, 5, Form.THIRD, months=_months("gov_dismissal_from_post")
+        ),
         Measure("gov_expulsion", "开除", Kind.GOVERNMENT, 6, Form.THIRD),
         # 组织处理: 调整 is the second form, 重大职务调整 the third
         Measure("suspension", "停职检查", Kind.ORGANISATIONAL, 1, Form.SECOND),
@@ -104,7 +145,7 @@ MEASURES: dict[str, Measure] = {
 }
 
 # 村民委员会、居民委员会 members: the supervisory organ may only give these (DESIGN §3).
-VILLAGE_CADRE_GOVERNMENT = frozenset({"gov_warning", "gov_demerit", "gov_major_demerit"})
+VILLAGE_CADRE_GOVERNMENT: frozenset[str] = frozenset(national_default("sanction.village_cadre_government"))
 
 
 class RuleBroken(ValueError):
@@ -142,40 +183,50 @@ class Period:
         return f"{self.months} 个月（{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}）"
 
 
-def period_of(code: str, start: date, *, months: int | None = None) -> Period:
-    """The period a sanction runs from its decision date; 留党察看 takes 12 or 24 months."""
+def period_of(code: str, start: date, *, months: int | None = None, statutory: Statutory = None) -> Period:
+    """The period a sanction runs from its decision date; 留党察看 takes 12 or 24 months. ``statutory``:
+    the rule book's figures in force on ``start`` (default: the national defaults)."""
     m = measure(code)
-    if m.months_options:
-        chosen = months if months is not None else m.months
-        if chosen not in m.months_options:
+    options = _statutory_options(m, statutory)
+    statutory_months = _statutory_months(m, statutory)
+    if options:
+        chosen = months if months is not None else min(options)
+        if chosen not in options:
             raise RuleBroken(f"{m.label}的期限为一年或者二年（12 或 24 个月）。")
-    elif months is not None and months != m.months:
+    elif months is not None and months != statutory_months:
         raise RuleBroken(f"{m.label}的期间为法定期间，不能自行确定。")
     else:
-        chosen = m.months
+        chosen = statutory_months
     if code == "party_expulsion":
-        chosen = EXPULSION_BAR_MONTHS  # the bar on readmission
+        # the bar on readmission
+        chosen = (
+            int(statutory["party_expulsion"]) if statutory and "party_expulsion" in statutory else EXPULSION_BAR_MONTHS
+        )
     return Period(m, chosen, start, plus_months(start, chosen) if chosen else None)
 
 
-def combined_government_period(codes: Sequence[str], months: int | None = None) -> tuple[Measure, int | None]:
+def combined_government_period(
+    codes: Sequence[str], months: int | None = None, *, statutory: Statutory = None
+) -> tuple[Measure, int | None]:
     """政务处分法 第十条: the heaviest sanction is executed; for several equal ones below 撤职 the period is
     chosen between the longest and the sum of the periods, and never beyond 48 months."""
+    cap = int(statutory["gov_combined_max"]) if statutory and "gov_combined_max" in statutory else MAX_COMBINED_MONTHS
     measures = [measure(c) for c in codes]
     if not measures or any(m.kind is not Kind.GOVERNMENT for m in measures):
         raise RuleBroken("合并执行只适用于政务处分。")
     heaviest = max(measures, key=lambda m: m.severity)
     same = [m for m in measures if m.code == heaviest.code]
-    if heaviest.months is None:
+    heaviest_months = _statutory_months(heaviest, statutory)
+    if heaviest_months is None:
         return heaviest, None
     if len(same) == 1 or heaviest.code == "gov_dismissal_from_post":
-        return heaviest, heaviest.months
-    low, high = heaviest.months, min(sum(m.months or 0 for m in same), MAX_COMBINED_MONTHS)
+        return heaviest, heaviest_months
+    low, high = heaviest_months, min(heaviest_months * len(same), cap)
     chosen = high if months is None else months
     if not low <= chosen <= high:
         raise RuleBroken(
             f"{len(same)}个{heaviest.label}合并执行，期间应在 {low} 个月以上、{high} 个月以下"
-            f"（最长不超过 {MAX_COMBINED_MONTHS} 个月）。"
+            f"（最长不超过 {cap} 个月）。"
         )
     return heaviest, chosen
 
@@ -298,7 +349,9 @@ def takes_months(codes: Sequence[str]) -> bool:
     return len(same) > 1 and heaviest.months is not None and heaviest.code != "gov_dismissal_from_post"
 
 
-def periods_of(codes: Sequence[str], start: date, months: int | None = None) -> list[dict[str, Any]]:
+def periods_of(
+    codes: Sequence[str], start: date, months: int | None = None, *, statutory: Statutory = None
+) -> list[dict[str, Any]]:
     """The periods a set of sanctions runs from ``start``, as ``PersonDecision.periods`` stores them
     (``{"code", "label", "months", "start", "end"}``, dates in ISO): each party sanction with a period
     (开除党籍: the 5-year bar), and the government sanctions — one, or several combined under 政务处分法
@@ -318,14 +371,14 @@ def periods_of(codes: Sequence[str], start: date, months: int | None = None) -> 
             )
 
     if len(government) > 1:
-        heaviest, chosen = combined_government_period(government, months)
+        heaviest, chosen = combined_government_period(government, months, statutory=statutory)
         add(heaviest.code, f"{heaviest.label}（合并执行）", chosen, plus_months(start, chosen) if chosen else None)
     for m in measures:
         if m.months is None and m.code != "party_expulsion":
             continue
         if len(government) > 1 and m.kind is Kind.GOVERNMENT:
             continue
-        period = period_of(m.code, start, months=months if m.months_options else None)
+        period = period_of(m.code, start, months=months if m.months_options else None, statutory=statutory)
         label = "开除党籍（五年内不得重新入党）" if m.code == "party_expulsion" else m.label
         add(m.code, label, period.months, period.end)
     return out

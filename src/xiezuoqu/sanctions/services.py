@@ -42,6 +42,7 @@ from xiezuoqu.deadlines.services import (
 )
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.keys import as_key
+from xiezuoqu.rulebook.selectors import sanction_terms
 
 from . import rules
 from .models import (
@@ -597,7 +598,7 @@ def register_change(
                 codes, is_village_cadre=case.subject.is_village_cadre, is_party_member=case.subject.is_party_member
             )
             months = _change_months(codes, data.months)
-            periods = rules.periods_of(codes, start, months)
+            periods = rules.periods_of(codes, start, months, statutory=sanction_terms(on=start))
         except rules.RuleBroken as exc:
             raise RuleViolation(str(exc), field_errors={"codes": [str(exc)]}) from None
         assert actor.user_id is not None

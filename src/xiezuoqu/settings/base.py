@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "xiezuoqu.approvals",
     "xiezuoqu.workdays",
     "xiezuoqu.rulebook",
+    "xiezuoqu.rulebook",
     "xiezuoqu.deadlines",
     "xiezuoqu.dedup",
     "xiezuoqu.intake",

@@ -35,6 +35,7 @@ from django.db import models
 from django.utils import timezone
 
 from xiezuoqu.errors import RuleViolation, ValidationFailed
+from xiezuoqu.rulebook.national import national_default
 from xiezuoqu.workdays.calendar import add_calendar_months
 
 from .rules import MeasureKind
@@ -134,7 +135,7 @@ COUNTING_RULE = (
 DEFAULT_LIMITS: dict[str, MeasureLimit] = {
     K.CUSTODY_CARE: MeasureLimit(
         K.CUSTODY_CARE,
-        7,
+        national_default("measure.custody_care"),
         LimitUnit.DAYS,
         CUSTODY_RULE,
         extension=Extension(
@@ -149,11 +150,15 @@ DEFAULT_LIMITS: dict[str, MeasureLimit] = {
         converts_to=(K.DETENTION, K.ORDERED_WAIT),
     ),
     K.ORDERED_WAIT: MeasureLimit(
-        K.ORDERED_WAIT, 12, LimitUnit.MONTHS, ORDERED_WAIT_RULE, converts_to=(K.CUSTODY_CARE, K.DETENTION)
+        K.ORDERED_WAIT,
+        national_default("measure.ordered_wait"),
+        LimitUnit.MONTHS,
+        ORDERED_WAIT_RULE,
+        converts_to=(K.CUSTODY_CARE, K.DETENTION),
     ),
     K.COMPELLED_APPEARANCE: MeasureLimit(
         K.COMPELLED_APPEARANCE,
-        12,
+        national_default("measure.compelled_appearance"),
         LimitUnit.HOURS,
         COMPELLED_RULE,
         special_value=24,
@@ -163,7 +168,7 @@ DEFAULT_LIMITS: dict[str, MeasureLimit] = {
     ),
     K.FREEZE: MeasureLimit(
         K.FREEZE,
-        6,
+        national_default("measure.freeze"),
         LimitUnit.MONTHS,
         FREEZE_RULE,
         extension=Extension(

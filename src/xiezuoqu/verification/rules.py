@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from xiezuoqu.errors import RuleViolation, ValidationFailed
+from xiezuoqu.rulebook.national import national_default
 
 
 class MeasureKind(models.TextChoices):
@@ -98,8 +99,8 @@ def check_officers(count: int) -> None:
 PERIOD_KIND = "verification.period"
 PERIOD_LABEL = "初步核实"
 PERIOD_RULE = "初步核实无全国统一时限：默认自初核方案批准之日起2个月（可配置 XIEZUOQU_VERIFICATION_MONTHS）"
-DEFAULT_MONTHS = 2
-STALL_MONTHS = 6
+DEFAULT_MONTHS = national_default("verification.period")
+STALL_MONTHS = national_default("verification.stall")
 STALL_RULE = "初步核实6个月无进展的，红色预警"
 # The stall is a supervised deadline (issue 18): 6 calendar months (民法典 第201条, like every months
 # period) from the last progress, moved by every progress, closed when the verification concludes.

@@ -49,6 +49,7 @@ from xiezuoqu.public.files import (
     sniff,
 )
 from xiezuoqu.recusal.services import check_declarations_signed
+from xiezuoqu.rulebook.selectors import NoRuleInForce, rule_for
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
 
@@ -432,6 +433,19 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _check_measure_in_law(kind: str, day: date) -> None:
+    """规则库: a time-limited measure is taken under the law in force on its start day. 管护, 责令候查 and
+    强制到案 exist from 监察法 (2024年修正, 2025-06-01 施行): one dated earlier has no rule and is refused."""
+    try:
+        rule_for(f"measure.{kind}", on=day)
+    except NoRuleInForce as exc:
+        label = rules.MeasureKind(kind).label
+        raise NoRuleInForce(
+            f"“{label}”措施的开始时间 {day:%Y-%m-%d} 早于设立该措施的法律施行之日：{exc.message}",
+            field_errors={"starts_at": [f"该日尚无“{label}”措施的法律依据。"]},
+        ) from None
+
+
 def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, Any]]:
     """The checks every measure passes (the stage rule, two officers, object, place, times, the time
     limit of 管护, 责令候查, 强制到案 and 冻结), for the verification and the case alike; returns the
@@ -454,6 +468,8 @@ def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, 
     if data.starts_at > now:
         raise ValidationFailed("措施应在采取后登记，开始时间不能晚于现在。", field_errors={"starts_at": ["晚于现在。"]})
     limit = limits.measure_limit(data.kind)
+    if limit is not None:
+        _check_measure_in_law(data.kind, timezone.localtime(data.starts_at).date())
     special = bool(data.followed_by_custody) and limit is not None
     limits.check_planned_end(data.kind, data.starts_at, data.ends_at, special=special)
     term_state = ""

@@ -6,68 +6,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RulebookRevision',
+            name="RulebookRevision",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('token', models.CharField(blank=True, max_length=32)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("token", models.CharField(blank=True, max_length=32)),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '规则库版本',
-                'verbose_name_plural': '规则库版本',
+                "verbose_name": "规则库版本",
+                "verbose_name_plural": "规则库版本",
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80, verbose_name='规则代码')),
-                ('name', models.CharField(max_length=200, verbose_name='规则名称')),
-                ('source', models.CharField(max_length=200, verbose_name='法规名称')),
-                ('article', models.CharField(max_length=200, verbose_name='条款')),
-                ('effective_from', models.DateField(verbose_name='施行日期')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('value', models.JSONField(verbose_name='规定值')),
-                ('unit', models.CharField(max_length=20, verbose_name='单位')),
-                ('enforced_by', models.CharField(max_length=200, verbose_name='执行函数')),
-                ('direction', models.CharField(choices=[('lower', '可设更短（更严）的本地值'), ('higher', '可设更大（更严）的本地值'), ('fixed', '法定，不得变更')], max_length=10, verbose_name='本地从严')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=80, verbose_name="规则代码")),
+                ("name", models.CharField(max_length=200, verbose_name="规则名称")),
+                ("source", models.CharField(max_length=200, verbose_name="法规名称")),
+                ("article", models.CharField(max_length=200, verbose_name="条款")),
+                ("effective_from", models.DateField(verbose_name="施行日期")),
+                ("effective_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                ("value", models.JSONField(verbose_name="规定值")),
+                ("unit", models.CharField(max_length=20, verbose_name="单位")),
+                ("enforced_by", models.CharField(max_length=200, verbose_name="执行函数")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("lower", "可设更短（更严）的本地值"),
+                            ("higher", "可设更大（更严）的本地值"),
+                            ("fixed", "法定，不得变更"),
+                        ],
+                        max_length=10,
+                        verbose_name="本地从严",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '全国规则',
-                'verbose_name_plural': '全国规则',
-                'ordering': ['key', 'effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'effective_from'), name='rule_one_row_per_key_and_start'), models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='rule_span_not_reversed')],
+                "verbose_name": "全国规则",
+                "verbose_name_plural": "全国规则",
+                "ordering": ["key", "effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key", "effective_from"), name="rule_one_row_per_key_and_start"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("effective_to__isnull", True),
+                            ("effective_to__gte", models.F("effective_from")),
+                            _connector="OR",
+                        ),
+                        name="rule_span_not_reversed",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LocalRule',
+            name="LocalRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80, verbose_name='规则代码')),
-                ('value', models.JSONField(blank=True, help_text='为空表示恢复执行全国规定', null=True, verbose_name='本地值')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('reason', models.CharField(max_length=500, verbose_name='依据或理由')),
-                ('set_at', models.DateTimeField(auto_now_add=True, verbose_name='设置时间')),
-                ('commission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='local_rules', to='org.commission', verbose_name='纪委监委')),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='设置人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=80, verbose_name="规则代码")),
+                (
+                    "value",
+                    models.JSONField(
+                        blank=True, help_text="为空表示恢复执行全国规定", null=True, verbose_name="本地值"
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("effective_to", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("reason", models.CharField(max_length=500, verbose_name="依据或理由")),
+                ("set_at", models.DateTimeField(auto_now_add=True, verbose_name="设置时间")),
+                (
+                    "commission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="local_rules",
+                        to="org.commission",
+                        verbose_name="纪委监委",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="设置人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '本地规则',
-                'verbose_name_plural': '本地规则',
-                'ordering': ['commission', 'key', 'effective_from', 'id'],
-                'indexes': [models.Index(fields=['commission', 'key'], name='localrule_commission_key')],
+                "verbose_name": "本地规则",
+                "verbose_name_plural": "本地规则",
+                "ordering": ["commission", "key", "effective_from", "id"],
+                "indexes": [models.Index(fields=["commission", "key"], name="localrule_commission_key")],
             },
         ),
     ]
