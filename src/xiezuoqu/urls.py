@@ -10,7 +10,6 @@ urlpatterns = [
     path("approvals/", include("xiezuoqu.approvals.urls")),
     path("calendar/", include("xiezuoqu.workdays.urls")),
     path("rules/", include("xiezuoqu.rulebook.urls")),
-    path("rules/", include("xiezuoqu.rulebook.urls")),
     path("deadlines/", include("xiezuoqu.deadlines.urls")),
     path("intake/", include("xiezuoqu.intake.urls")),
     path("clues/", include("xiezuoqu.clues.urls")),

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "xiezuoqu.approvals",
     "xiezuoqu.workdays",
     "xiezuoqu.rulebook",
-    "xiezuoqu.rulebook",
     "xiezuoqu.deadlines",
     "xiezuoqu.dedup",
     "xiezuoqu.intake",

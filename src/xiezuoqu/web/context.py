@@ -58,7 +58,6 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
     ("组织", "一帮二", "org:mentoring_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
     ("组织", "村级监督员", "org:supervisor_list", STAFF_ROLES | {Role.SYSTEM_ADMIN}),
     ("管理", "规则库", "rulebook:index", STAFF_AND_ADMINS),
-    ("管理", "规则库", "rulebook:index", STAFF_AND_ADMINS),
     ("管理", "审批链", "approvals:chains", frozenset({Role.SYSTEM_ADMIN})),
     ("管理", "账号与角色", "accounts:user_list", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
     ("管理", "审计日志", "audit:list", frozenset({Role.AUDIT_ADMIN})),
