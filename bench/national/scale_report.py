@@ -30,9 +30,12 @@ def _load(out: Path) -> dict[str, dict[str, Any]]:
 def _cell(entry: dict[str, Any] | None) -> str:
     if not entry or "p50" not in entry:
         return "—" if not entry else f"状态 {entry.get('status')}"
+    cpu = f"CPU {entry['cpu_p50']:.0f}; " if "cpu_p50" in entry else ""
+    plan = f"计划 {entry['plan_ms']:.2f}; " if "plan_ms" in entry else ""
     return (
-        f"{entry['p50']:.1f} / **{entry['p95']:.1f}** ({entry['queries']} q; 主查询 {entry['main_raw_p50']:.2f}, "
-        f"{entry['ratio_main']:.0f}×; 全部读 {entry['all_raw_p50']:.1f}, {entry['ratio_all']:.1f}×)"
+        f"{entry['p50']:.1f} / **{entry['p95']:.1f}** ({cpu}{entry['queries']} q; {plan}主查询 "
+        f"{entry['main_raw_p50']:.2f}, {entry['ratio_main']:.0f}×; 全部读 {entry['all_raw_p50']:.1f}, "
+        f"{entry['ratio_all']:.1f}×)"
     )
 
 
@@ -65,7 +68,9 @@ def write(out: Path, docs: Path) -> None:
         "each run measures the middle county of its database through the real views (test client, a session per "
         "role, DEBUG off). Times in ms, p50 / **p95** of the whole request; *q* = statements the request sent; "
         "*主查询* = the raw SQL p50 of the page's slowest statement on its own table and the page's ratio to it; "
-        "*全部读* = all the page's reads replayed through a bare cursor and the ratio to them. "
+        "*全部读* = all the page's reads replayed through a bare cursor and the ratio to them; *CPU* = the "
+        "request's CPU time in the Django process (p50; the wall time on a shared machine also holds waits for a "
+        "core); *计划* = the main query's own execution time on the server (EXPLAIN ANALYZE). "
         "**The machine was shared** (2 vCPU with five other agents working; load averages below) — absolute "
         "figures are high and noisy; the ratios and the growth from county to nation are the signal."
     )
@@ -169,7 +174,17 @@ def write(out: Path, docs: Path) -> None:
         add(f"### {entry['label']} — `{entry['path']}`")
         add("")
         slow = "; ".join(f"{ms} ms {table}" for ms, table in entry["slowest"])
-        add(f"Slowest statements of one request: {slow}. Main query on `{entry['main_table']}`:")
+        add(f"Slowest statements of one request: {slow}.")
+        if entry.get("profile"):
+            add("")
+            add("cProfile of five requests (own time):")
+            add("")
+            add("```")
+            for line in entry["profile"][:14]:
+                add(line[:160])
+            add("```")
+        add("")
+        add(f"Main query on `{entry['main_table']}`:")
         add("")
         add("```")
         add(entry["main_sql"][:700] + (" …" if len(entry["main_sql"]) > 700 else ""))
