@@ -34,9 +34,9 @@ import random
 import re
 import time as clock
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -83,6 +83,7 @@ from xiezuoqu.verification.limits import add_period
 from xiezuoqu.verification.models import Recommendation
 
 from .casework import Topic, actor_of, approve_all, forget_actors, hold_zone_meeting
+from .clock import Story, Timeline, moment, story_clock, together, workday_on_or_after, workdays_after
 from .data import COMMISSION_NAME
 from .reports import TOWN_POSITIONS, VILLAGE_ROLES
 
@@ -116,6 +117,23 @@ class Stage(StrEnum):
 
 # How far each stage goes, so that the matters still holding a team come last in a zone.
 DEPTH = {s: i for i, s in enumerate(reversed(list(Stage)))}
+# The working days from opening a batch's clues to a case reaching each stage (the story below: study,
+# disposal, 初步核实, 立案研究会, filing; then investigation, 初审, 审理, the decision and what follows).
+TO_FILING = 46
+STAGE_WORKDAYS = {
+    Stage.FILED: TO_FILING,
+    Stage.INVESTIGATING: TO_FILING + 11,
+    Stage.FIRST_REVIEW: TO_FILING + 64,
+    Stage.SECOND_REVIEW: TO_FILING + 77,
+    Stage.TRIAL: TO_FILING + 77,
+    Stage.PROPOSED: TO_FILING + 97,
+    Stage.DECIDED: TO_FILING + 99,
+    Stage.WITHDRAWN: TO_FILING + 112,
+    Stage.ANNOUNCED: TO_FILING + 104,
+    Stage.EXECUTED: TO_FILING + 111,
+    Stage.ARCHIVED: TO_FILING + 126,
+    Stage.APPEALED: TO_FILING + 121,
+}
 DECIDED_STAGES = frozenset(
     {Stage.DECIDED, Stage.ANNOUNCED, Stage.EXECUTED, Stage.ARCHIVED, Stage.APPEALED, Stage.WITHDRAWN}
 )
@@ -254,6 +272,16 @@ TALKS = {
 }
 # Started last: a team still at work keeps its seats.
 LAST_FATES = frozenset({Fate.VERIFYING, Fate.PLAN_SUBMITTED})
+# The working days each other fate takes from the clue's opening, and how far back its start may lie
+# (calendar days before the latest start): a plan awaits approval for days, a verification may run late.
+FATE_WORKDAYS: dict[Fate, tuple[int, int]] = {
+    Fate.VERIFYING: (23, 80),
+    Fate.PLAN_SUBMITTED: (10, 14),
+    Fate.DISPOSAL_PROPOSED: (6, 20),
+    Fate.LETTER_SENT: (10, 30),
+    Fate.HELD: (8, 200),
+    Fate.CLOSED: (8, 250),
+}
 
 
 @dataclass
@@ -382,6 +410,11 @@ class Matter:
     def name(self) -> str:
         return self.accused[0].name
 
+    @property
+    def ready_on(self) -> date:
+        """The day the last of its reports was accepted (a clue is opened from it only later)."""
+        return max(r.accepted_on or r.received_on for r in self.reports)
+
 
 def _matters(commission: Commission) -> dict[int, list[Matter]]:
     """township committee id → its matters, oldest report first."""
@@ -494,6 +527,9 @@ class _Caseload:
         self.matters = _matters(commission)
         self.summary = CaseloadSummary()
         self.today = timezone.localdate()
+        self.timeline: Timeline | None = None
+        # zone id → its case batches that have not opened their clues yet (the cases pick their matters first)
+        self.unopened: Counter[int] = Counter()
         self.pleas = 0
         self.freezes = 0
         self.ties: dict[int, dict[int, list[Conflict]]] = {}
@@ -501,6 +537,8 @@ class _Caseload:
     # --- the year ---------------------------------------------------------------------------------------
 
     def run(self, cases: int) -> None:
+        """Every batch of cases and every other clue is a story of its own over the year, from a start
+        that leaves it the working time its end needs; the timeline runs all their steps in date order."""
         scripts, fates = plan(cases)
         per_zone: dict[int, list[CaseScript]] = defaultdict(list)
         for i, script in enumerate(scripts):
@@ -508,36 +546,69 @@ class _Caseload:
         fates_per_zone: dict[int, list[Fate]] = defaultdict(list)
         for i, fate in enumerate(fates):
             fates_per_zone[i % len(self.desks)].append(fate)
-        for z, desk in enumerate(self.desks):
-            ordered = sorted(per_zone[z], key=lambda s: -DEPTH[s.stage])
-            for n in range(0, len(ordered), BATCH):
-                self._batch(desk, ordered[n : n + BATCH], study=n == 0)
-            zone_fates = fates_per_zone[z]
-            for fate in [f for f in zone_fates if f not in LAST_FATES] + [f for f in zone_fates if f in LAST_FATES]:
-                self._other(desk, fate)
-            if desk.zone.number != 1:  # zone 1's rule comes with casework.py
-                meetings.set_regular_schedule(
-                    actor=actor_of(desk.leader),
-                    zone_id=desk.zone.pk,
-                    kind="regular",
-                    week=1 + desk.zone.number % 2,
-                    weekday=desk.zone.number - 1,
-                    at=time(9, 0),
-                    place=desk.place,
-                )
+        with story_clock() as clock:
+            self.timeline = timeline = Timeline(clock)
+            for z, desk in enumerate(self.desks):
+                if desk.zone.number != 1:  # zone 1's rule comes with casework.py
+                    timeline.add(self._schedule(desk))
+                ordered = sorted(per_zone[z], key=lambda s: -DEPTH[s.stage])
+                for n in range(0, len(ordered), BATCH):
+                    batch = ordered[n : n + BATCH]
+                    start = self._start(max(STAGE_WORKDAYS[script.stage] for script in batch), 110)
+                    self.unopened[desk.zone.pk] += 1
+                    timeline.add(self._batch(desk, batch, study=n == 0, start=start))
+                zone_fates = fates_per_zone[z]
+                for fate in [f for f in zone_fates if f not in LAST_FATES] + [f for f in zone_fates if f in LAST_FATES]:
+                    workdays, spread = FATE_WORKDAYS.get(fate, (40, 200))
+                    timeline.add(self._other(desk, fate, start=self._start(workdays, spread)))
+            timeline.run()
+            self.timeline = None
+
+    def _start(self, workdays: int, spread: int) -> datetime:
+        """A start that leaves ``workdays`` working days before today, up to ``spread`` days earlier (never
+        before mid-January)."""
+        latest = self.today - timedelta(days=round(workdays * 1.45) + 5)
+        earliest = max(date(self.today.year, 1, 12), latest - timedelta(days=spread))
+        latest = max(latest, earliest)
+        day = earliest + timedelta(days=self.rng.randint(0, (latest - earliest).days))
+        return moment(workday_on_or_after(day), 9, self.rng.randint(0, 50))
+
+    def _after(self, workdays: int, hour: int = 10) -> datetime:
+        """``workdays`` working days after the story's present day, at ``hour``."""
+        return moment(workdays_after(timezone.localdate(), workdays), hour, self.rng.randint(0, 50))
+
+    def _schedule(self, desk: Desk) -> Story:
+        """The zone's monthly 例会 rule, set at the start of the year."""
+        yield moment(workday_on_or_after(date(self.today.year, 1, 5)), 9)
+        meetings.set_regular_schedule(
+            actor=actor_of(desk.leader),
+            zone_id=desk.zone.pk,
+            kind="regular",
+            week=1 + desk.zone.number % 2,
+            weekday=desk.zone.number - 1,
+            at=time(9, 0),
+            place=desk.place,
+        )
 
     # --- picking and opening matters ----------------------------------------------------------------------
 
     def _take(self, townships: Sequence[int], accept: Callable[[Matter], bool]) -> Matter | None:
-        for township in townships:
-            queue = self.matters.get(township, [])
-            for i, matter in enumerate(queue):
-                if accept(matter):
-                    return queue.pop(i)
+        """The first matter that fits, of those accepted before the story's day: one accepted in the last
+        five months if there is one, else an older one."""
+        today = timezone.localdate()
+        for fresh in (True, False):
+            for township in townships:
+                queue = self.matters.get(township, [])
+                for i, matter in enumerate(queue):
+                    if matter.ready_on >= today or (fresh and (today - matter.ready_on).days > 150):
+                        continue
+                    if accept(matter):
+                        return queue.pop(i)
         return None
 
     def _has(self, townships: Sequence[int], person: Person) -> bool:
-        return any(_fits(m, person) for t in townships for m in self.matters.get(t, []))
+        today = timezone.localdate()
+        return any(_fits(m, person) for t in townships for m in self.matters.get(t, []) if m.ready_on < today)
 
     def _case_townships(self, desk: Desk, turn: int, *, self_handled: bool) -> list[int]:
         """The townships with a secretary's login (the filing decision needs one), in turn; for a case the
@@ -667,7 +738,7 @@ class _Caseload:
         clues.record_analysis(
             actor=handler,
             clue_id=clue.pk,
-            held_on=self.today,
+            held_on=timezone.localdate(),
             doubts="反映的资金、资产去向是否属实；有关台账、公示和审批手续是否完备。",
             direction="调取村集体账目和补贴发放明细，核对银行流水，与相关农户和经手人员谈话了解情况。",
             difficulties="部分知情群众外出务工，需电话联系或择期谈话。",
@@ -761,11 +832,17 @@ class _Caseload:
         plan_only: bool = False,
         measures_only: bool = False,
         facts: str = "",
-    ) -> list[Any] | None:
-        """初步核实 from the plan to the approved report (or only as far as asked)."""
+    ) -> Generator[datetime, None, list[Any] | None]:
+        """初步核实 from the plan to the approved report (or only as far as asked), each step on its day."""
+        yield self._after(3, 9)
         members = self._verification_team(desk, clue, mode)
+        while members is None and timezone.localdate() < self.today:
+            # No two logins are free yet: the clue waits for a team until another verification ends.
+            yield self._after(5, 9)
+            members = self._verification_team(desk, clue, mode)
         if members is None:
             return None
+        today = timezone.localdate()
         lead = members[0]
         place = f"{clue.township}谈话室" if clue.township else "协作区谈话室"
         v = verification.draft_plan(
@@ -775,17 +852,19 @@ class _Caseload:
                 scope=f"{clue.village or clue.township}：{clue.summary}的问题",
                 points="1. 反映的事实是否存在；2. 涉及资金、资产的实际去向；3. 有关审批、公示手续是否完备。",
                 planned_measures=["talk", "retrieval", "query"],
-                starts_on=self.today,
-                ends_on=self.today + timedelta(days=45),
+                starts_on=today,
+                ends_on=today + timedelta(days=45),
             ),
         )
         verification.submit_plan(actor=lead, verification_id=v.pk)
         self.summary.verifications += 1
         if plan_only:
             return members
+        yield self._after(2, 16)
         v.refresh_from_db()
         assert v.plan.approval_id is not None
         approve_all(v.plan.approval_id)
+        yield self._after(8, 15)
         now = timezone.now()
         officers = [m.staff_id for m in members]
         village = clue.village.name if clue.village else "有关村（社区）"
@@ -801,6 +880,8 @@ class _Caseload:
                 place=f"{_town(clue.township)}农村经营管理站" if clue.township else "农村经营管理站",
             ),
         )
+        yield self._after(5, 16)
+        now = timezone.now()
         measure = verification.record_measure(
             actor=lead,
             verification_id=v.pk,
@@ -815,6 +896,7 @@ class _Caseload:
         )
         if measures_only:
             return members
+        yield self._after(10, 10)
         if recommendation == Recommendation.FILE and clue.pk % 2 == 0:
             verification.add_evidence(
                 actor=lead,
@@ -834,55 +916,45 @@ class _Caseload:
                 facts=facts,
                 basis="调取的账目、发放明细和谈话笔录；《中国共产党纪律处分条例》《中华人民共和国公职人员政务处分法》有关规定。",
                 recommendation=recommendation,
-                review_on=self.today + timedelta(days=120) if recommendation == Recommendation.HOLD else None,
+                review_on=timezone.localdate() + timedelta(days=120) if recommendation == Recommendation.HOLD else None,
             ),
         )
         for member in members:
             verification.confirm_report(actor=member, verification_id=v.pk)
         report = verification.submit_report(actor=lead, verification_id=v.pk)
+        yield self._after(3, 15)
         approve_all(report.approval_id)
         return members
 
     # --- cases ------------------------------------------------------------------------------------------
 
-    def _batch(self, desk: Desk, scripts: Sequence[CaseScript], *, study: bool) -> None:
+    def _batch(self, desk: Desk, scripts: Sequence[CaseScript], *, study: bool, start: datetime) -> Story:
         """A few matters of the zone from the reports to 立案, studied together at one 立案研究会, then
-        each carried to its stage."""
+        each case carried to its stage as a story of its own."""
+        yield start
         opened: list[tuple[CaseScript, Clue, Subject]] = []
         for script in scripts:
             found = self._case_clue(desk, script, turn=self.summary.cases + len(opened))
+            while found is None and timezone.localdate() < self.today:
+                # No accepted report fits yet: the zone takes the matter up when one comes in.
+                yield self._after(10, 9)
+                found = self._case_clue(desk, script, turn=self.summary.cases + len(opened))
             if found is not None:
                 opened.append((script, *found))
+        self.unopened[desk.zone.pk] -= 1
         if not opened:
             return
+        yield self._after(3, 9)
         if study:
             self._study(desk, [clue for _, clue, _ in opened])
         else:
             for _, clue, _ in opened:
                 self._analyse(desk, clue)
-        proposals: list[tuple[CaseScript, Clue, FilingProposal]] = []
-        for script, clue, subject in opened:
-            self._dispose(
-                desk, clue, DisposalMethod.PRELIMINARY_VERIFICATION, "反映问题具体，具有可查性，经集体研判拟初步核实。"
-            )
-            verify_mode = script.mode if script.mode != SELF else (JOINT if clue.pk % 2 else CROSS)
-            members = self._verify(
-                desk, clue, mode=verify_mode, recommendation=Recommendation.FILE, facts=self._facts(clue)
-            )
-            if members is None:
-                # No two logins are free after all (the batch's earlier teams took the seats): the clue
-                # waits in 初步核实 for a team, as a real one would.
-                continue
-            proposal = filing.draft_filing(
-                actor=members[0],
-                clue_id=clue.pk,
-                subject_id=subject.pk,
-                data=filing.ProposalInput(proposal="建议对其立案审查调查。"),
-            )
-            filing.submit_filing(actor=members[0], proposal_id=proposal.pk)
-            proposals.append((script, clue, proposal))
+        done = yield from together([self._to_filing(desk, *found) for found in opened])
+        proposals = [found for found in done if found is not None]
         if not proposals:
             return
+        yield self._after(3, 9)
         hold_zone_meeting(
             zone=desk.zone,
             kind="filing",
@@ -896,6 +968,7 @@ class _Caseload:
             minutes=f"研究立案审查呈批事项 {len(proposals)} 项，均同意报有权机关决定。",
         )
         self.summary.meetings += 1
+        yield self._after(2, 15)
         for script, clue, proposal in proposals:
             filing.decide_as_body(
                 actor=actor_of(desk.secretaries[clue.handling_unit_id]),
@@ -905,7 +978,38 @@ class _Caseload:
             )
             case = Case.objects.get(filing=proposal)
             self.summary.cases += 1
-            self.summary.stages[self._carry(desk, case, script)] += 1
+            assert self.timeline is not None
+            self.timeline.add(self._case_story(desk, case, script))
+
+    def _to_filing(
+        self, desk: Desk, script: CaseScript, clue: Clue, subject: Subject
+    ) -> Generator[datetime, None, tuple[CaseScript, Clue, FilingProposal] | None]:
+        """One clue of a batch: disposed to 初步核实, verified, its filing proposal submitted."""
+        yield self._after(2, 10)
+        self._dispose(
+            desk, clue, DisposalMethod.PRELIMINARY_VERIFICATION, "反映问题具体，具有可查性，经集体研判拟初步核实。"
+        )
+        verify_mode = script.mode if script.mode != SELF else (JOINT if clue.pk % 2 else CROSS)
+        members = yield from self._verify(
+            desk, clue, mode=verify_mode, recommendation=Recommendation.FILE, facts=self._facts(clue)
+        )
+        if members is None:
+            # No two logins are free after all (the batch's earlier teams took the seats): the clue
+            # waits in 初步核实 for a team, as a real one would.
+            return None
+        yield self._after(3, 10)
+        proposal = filing.draft_filing(
+            actor=members[0],
+            clue_id=clue.pk,
+            subject_id=subject.pk,
+            data=filing.ProposalInput(proposal="建议对其立案审查调查。"),
+        )
+        filing.submit_filing(actor=members[0], proposal_id=proposal.pk)
+        return script, clue, proposal
+
+    def _case_story(self, desk: Desk, case: Case, script: CaseScript) -> Story:
+        stage = yield from self._carry(desk, case, script)
+        self.summary.stages[stage] += 1
 
     def _case_clue(self, desk: Desk, script: CaseScript, *, turn: int) -> tuple[Clue, Subject] | None:
         """A matter of a township with a secretary's login that fits the script; a matter that turns out
@@ -927,7 +1031,7 @@ class _Caseload:
                 clue,
                 DisposalMethod.HOLD,
                 "承办力量需回避或暂不具备条件，待协调后核查，暂存待查。",
-                review_on=self.today + timedelta(days=60),
+                review_on=timezone.localdate() + timedelta(days=60),
             )
         return None
 
@@ -940,17 +1044,19 @@ class _Caseload:
         """自办: the township's secretary; 交叉、联合: the zone's inspection office."""
         return actor_of(desk.secretaries[case.clue.handling_unit_id] if mode == SELF else desk.office)
 
-    def _carry(self, desk: Desk, case: Case, script: CaseScript) -> Stage:
+    def _carry(self, desk: Desk, case: Case, script: CaseScript) -> Generator[datetime, None, Stage]:
         """Carry a filed case to the script's stage; returns the stage reached (a township that cannot staff
         its own team after all has the case handled jointly: it goes to the trial office, not to 初审)."""
         if script.stage == Stage.FILED:
             return script.stage
+        yield self._after(3, 9)
         mode = self._investigation_team(desk, case, script.mode)
         stage = script.stage
         if mode != SELF and stage in (Stage.FIRST_REVIEW, Stage.SECOND_REVIEW):
             stage = Stage.TRIAL
         handler = self._case_handler(desk, case, mode)
         cases.start_investigation(actor=handler, case_id=case.pk)
+        yield self._after(8, 16)
         officers = sorted(active_member_staff_ids(case.clue_id, Purpose.INVESTIGATION))[:2]
         now = timezone.now()
         township = case.clue.township
@@ -987,6 +1093,7 @@ class _Caseload:
             if self.pleas < 2:
                 self._plea(handler, case)
             return stage
+        yield self._after(self.rng.randint(40, 52), 10)
         facts = self._facts(case.clue).removeprefix("经核实，").replace("，符合立案条件。", "。")
         cases.write_report(
             actor=handler,
@@ -998,20 +1105,26 @@ class _Caseload:
                 attitude="能够如实说明问题，认错态度较好。",
             ),
         )
+        yield self._after(2, 15)
         cases.hand_over(actor=handler, case_id=case.pk)
         trial, trial2 = actor_of("shenli"), actor_of("shenli2")
         opinion = "事实清楚，证据确凿，定性准确，处理恰当，手续完备。"
         if mode == SELF:
             leader = actor_of(desk.leader)
+            yield self._after(3, 9)
             cases.open_trial_review(actor=leader, case_id=case.pk, reviewer_ids=self._first_reviewers(desk, case))
             if stage == Stage.FIRST_REVIEW:
                 return stage
+            yield self._after(10, 16)
             cases.conclude_review(actor=leader, case_id=case.pk, opinion=opinion)
         reviewers = [trial.staff_id, trial2.staff_id]
+        yield self._after(3, 9)
         cases.open_trial_review(actor=trial, case_id=case.pk, reviewer_ids=reviewers)
         if stage in (Stage.SECOND_REVIEW, Stage.TRIAL):
             return stage
+        yield self._after(15, 16)
         cases.conclude_review(actor=trial, case_id=case.pk, opinion=opinion)
+        yield self._after(2, 10)
         decision = cases.propose_decision(
             actor=trial,
             case_id=case.pk,
@@ -1023,36 +1136,42 @@ class _Caseload:
                 months=script.months,
             ),
         )
+        yield self._after(5 if stage != Stage.PROPOSED else 1, 15)
         approve_all(decision.approval_id, stop_before=Role.COMMISSION_HEAD if stage == Stage.PROPOSED else "")
         if stage in (Stage.PROPOSED, Stage.DECIDED):
             return stage
         if stage == Stage.WITHDRAWN:
+            yield self._after(13, 10)
             cases.archive_case(actor=actor_of("anguan"), case_id=case.pk)
             return stage
+        yield self._after(5, 9)
         cases.announce_decision(
             actor=handler,
             case_id=case.pk,
-            announced_on=self.today,
+            announced_on=timezone.localdate(),
             place=f"{case.competent_body_name}会议室",
             attendees="本人、所在党支部委员、承办人员",
         )
         if stage == Stage.ANNOUNCED:
             return stage
+        yield self._after(7, 11)
         cases.record_execution(
             actor=handler,
             case_id=case.pk,
-            executed_on=self.today,
+            executed_on=timezone.localdate(),
             executing_unit=case.competent_body_name,
             details="处理决定已送达本人并存入本人档案；违纪款项已退缴。",
         )
         if stage == Stage.ARCHIVED:
+            yield self._after(15, 10)
             cases.archive_case(actor=actor_of("anguan"), case_id=case.pk)
         elif stage == Stage.APPEALED:
+            yield self._after(10, 10)
             cases.file_appeal(
                 actor=trial,
                 case_id=case.pk,
                 kind=AppealKind.REVIEW,
-                received_on=self.today,
+                received_on=timezone.localdate(),
                 grounds="本人对认定的违纪金额有异议，称部分款项已用于村集体公益支出，申请复审。",
             )
         return stage
@@ -1140,20 +1259,31 @@ class _Caseload:
 
     # --- the other clues --------------------------------------------------------------------------------------
 
-    def _other(self, desk: Desk, fate: Fate) -> None:
-        turn = self.summary.inquiries + self.summary.closures + self.summary.verifications
-        matter = self._take(
-            self._any_townships(desk, turn), lambda m: m.category in FOCUS and m.role in VILLAGE_ROLES
-        ) or self._take(self._any_townships(desk, turn), lambda m: bool(m.role))
-        if matter is None:
-            return
+    def _other(self, desk: Desk, fate: Fate, *, start: datetime) -> Story:
+        yield start
+        while True:
+            turn = self.summary.inquiries + self.summary.closures + self.summary.verifications
+            townships = self._any_townships(desk, turn)
+            if self.unopened[desk.zone.pk]:
+                # The zone's cases still to open take the matters of the townships with a login first.
+                townships = [t for t in townships if t not in desk.secretaries]
+            matter = self._take(townships, lambda m: m.category in FOCUS and m.role in VILLAGE_ROLES) or self._take(
+                townships, lambda m: bool(m.role)
+            )
+            if matter is not None:
+                break
+            if timezone.localdate() >= self.today:
+                return
+            yield self._after(10, 9)  # no accepted report fits yet
         clue, subject = self._open(desk, matter, Person.VILLAGE)
+        yield self._after(3, 15)
         self._analyse(desk, clue)
         handler = actor_of(desk.handler(clue))
+        yield self._after(2, 10)
         if fate in VERIFIED_FATES or fate in LAST_FATES:
             self._dispose(desk, clue, DisposalMethod.PRELIMINARY_VERIFICATION, "反映问题具体，经集体研判拟初步核实。")
             recommendation = VERIFIED_FATES.get(fate, "")
-            done = self._verify(
+            done = yield from self._verify(
                 desk,
                 clue,
                 mode=CROSS if clue.pk % 2 else JOINT,
@@ -1165,17 +1295,18 @@ class _Caseload:
             if done is None:
                 return
             if recommendation == Recommendation.CLOSE:
-                self._clear(desk, clue, subject, done=fate == Fate.VERIFIED_CLEARED)
                 self.summary.closures += 1
+                yield from self._clear(desk, clue, subject, done=fate == Fate.VERIFIED_CLEARED)
             return
         if fate in TALKS or fate in (Fate.LETTER_ANSWERED, Fate.LETTER_SENT):
             self._dispose(desk, clue, DisposalMethod.TALK_OR_LETTER, "反映问题较为笼统，属一般性问题，拟谈话函询。")
             letter = fate in (Fate.LETTER_ANSWERED, Fate.LETTER_SENT)
+            yield self._after(3, 10)
             clues.start_inquiry(
                 actor=handler,
                 clue_id=clue.pk,
                 mode=InquiryMode.LETTER if letter else InquiryMode.TALK,
-                started_on=self.today,
+                started_on=timezone.localdate(),
                 officers="、".join(
                     StaffMember.objects.filter(pk__in=[handler.staff_id, actor_of(desk.leader).staff_id]).values_list(
                         "name", flat=True
@@ -1185,11 +1316,12 @@ class _Caseload:
             self.summary.inquiries += 1
             if fate == Fate.LETTER_SENT:
                 return
+            yield self._after(10 if letter else 3, 15)
             if letter:
                 clues.record_reply(
                     actor=handler,
                     clue_id=clue.pk,
-                    replied_on=self.today,
+                    replied_on=timezone.localdate(),
                     summary="本人书面说明：有关款项均按村民代表会议决议使用，账目已公示，附有关凭证。",
                     countersigned=True,
                 )
@@ -1210,7 +1342,7 @@ class _Caseload:
                 clue,
                 DisposalMethod.HOLD,
                 "反映问题涉及的账目正在审计，暂不具备核查条件，暂存待查。",
-                review_on=self.today + timedelta(days=90),
+                review_on=timezone.localdate() + timedelta(days=90),
             )
             return
         if fate == Fate.DISPOSAL_PROPOSED:
@@ -1224,7 +1356,7 @@ class _Caseload:
         )
         self.summary.closures += 1
         if cleared:
-            self._clear(desk, clue, subject, done=True)
+            yield from self._clear(desk, clue, subject, done=True)
 
     def _minor_facts(self, clue: Clue) -> str:
         return f"经核实，{clue.summary}的问题部分属实，情节轻微，未造成损失，已整改。"
@@ -1232,9 +1364,10 @@ class _Caseload:
     def _cleared_facts(self, clue: Clue) -> str:
         return f"经核实，{clue.summary}的问题与事实不符：有关款项均按规定发放、入账，并经公示，反映问题失实。"
 
-    def _clear(self, desk: Desk, clue: Clue, subject: Subject, *, done: bool) -> None:
+    def _clear(self, desk: Desk, clue: Clue, subject: Subject, *, done: bool) -> Story:
         """澄清正名: proposed by the handling side, approved up to the commission head (or left with the
         head), and carried out by letter or before the village's party members."""
+        yield self._after(3, 10)
         handler = actor_of(desk.handler(clue))
         letter = clue.pk % 2 == 0
         village = clue.village.name if clue.village else "所在村（社区）"
@@ -1252,9 +1385,10 @@ class _Caseload:
         approve_all(proposed.approval_id, stop_before="" if done else Role.COMMISSION_HEAD)
         self.summary.clearings += 1
         if done:
+            yield self._after(5, 15)
             clearing.record_clearing_done(
                 actor=handler,
                 clearing_id=proposed.pk,
-                done_on=self.today,
+                done_on=timezone.localdate(),
                 note="已当面送达澄清函。" if letter else f"已在{village}党员大会上通报澄清。",
             )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -36,6 +36,7 @@ from xiezuoqu.errors import RuleViolation
 from xiezuoqu.meetings.models import AgendaItem, Resolution
 from xiezuoqu.org.models import Commission, Zone
 
+from .clock import Story, Timeline, moment, story_clock, workday_on_or_after, workdays_after
 from .data import COMMISSION_NAME
 
 SECRETARY, LEADER, DEPUTY, OFFICE, HEAD, LEADER_IN_CHARGE = (
@@ -267,6 +268,11 @@ def _baoshan_clue(n: int) -> Clue:
     return clue
 
 
+def _after(workdays: int, hour: int = 10) -> datetime:
+    """``workdays`` working days after the story's present day, at ``hour``."""
+    return moment(workdays_after(timezone.localdate(), workdays), hour)
+
+
 def _dispose(clue: Clue, method: str, reason: str) -> Clue:
     disposal = clues.propose_disposal(actor=actor_of(SECRETARY), clue_id=clue.pk, method=method, reason=reason)
     approve_all(disposal.approval_id)
@@ -307,7 +313,7 @@ def _team(clue: Clue) -> None:
         sign_declaration(actor=actor_of(username), clue_id=clue.pk, no_conflict=True)
 
 
-def _verification(clue: Clue, *, finish: bool) -> None:
+def _verification(clue: Clue, *, finish: bool) -> Story:
     from xiezuoqu.verification import services as verification
 
     office = actor_of(OFFICE)
@@ -325,8 +331,10 @@ def _verification(clue: Clue, *, finish: bool) -> None:
         ),
     )
     verification.submit_plan(actor=office, verification_id=v.pk)
+    yield _after(2, 16)
     v.refresh_from_db()
     approve_all(v.plan.approval_id)
+    yield _after(9, 15)
     now = timezone.now()
     measure = verification.record_measure(
         actor=office,
@@ -342,6 +350,7 @@ def _verification(clue: Clue, *, finish: bool) -> None:
     )
     if not finish:
         return
+    yield _after(12, 10)
     verification.add_evidence(
         actor=office,
         verification_id=v.pk,
@@ -365,10 +374,11 @@ def _verification(clue: Clue, *, finish: bool) -> None:
     for username in (OFFICE, DEPUTY):
         verification.confirm_report(actor=actor_of(username), verification_id=v.pk)
     report = verification.submit_report(actor=office, verification_id=v.pk)
+    yield _after(3, 15)
     approve_all(report.approval_id)
 
 
-def _file(clue: Clue) -> None:
+def _file(clue: Clue) -> Story:
     from xiezuoqu.filing import services as filing
 
     subject = ClueSubject.objects.filter(clue=clue).select_related("subject").first()
@@ -380,6 +390,7 @@ def _file(clue: Clue) -> None:
         data=filing.ProposalInput(facts="", basis="", proposal="建议对其立案审查调查。", team_text=""),
     )
     filing.submit_filing(actor=actor_of(OFFICE), proposal_id=proposal.pk)
+    yield _after(3, 9)
     hold_zone_meeting(
         zone=Zone.objects.get(pk=clue.zone_id),
         kind="filing",
@@ -389,6 +400,7 @@ def _file(clue: Clue) -> None:
         place="第一协作区会议室",
         minutes="研究立案审查呈批事项一项，同意报批。",
     )
+    yield _after(2, 15)
     proposal.refresh_from_db()
     filing.decide_as_body(
         actor=actor_of(SECRETARY),
@@ -398,7 +410,7 @@ def _file(clue: Clue) -> None:
     )
 
 
-def _case_to_announcement(clue: Clue) -> None:
+def _case_to_announcement(clue: Clue) -> Story:
     """The filed case, investigated by the township (自办), through the zone's 初审 and the trial office's
     复审 (查审分离: nobody who verified or investigated reviews), decided with the approval chain, announced."""
     from xiezuoqu.cases import services as cases
@@ -407,6 +419,7 @@ def _case_to_announcement(clue: Clue) -> None:
     from xiezuoqu.teams import services as teams
     from xiezuoqu.verification.services import MeasureInput
 
+    yield _after(3, 9)
     case = Case.objects.get(clue=clue)
     secretary, leader = actor_of(SECRETARY), actor_of(LEADER)
     assert secretary.staff_id is not None and leader.staff_id is not None
@@ -433,6 +446,7 @@ def _case_to_announcement(clue: Clue) -> None:
         if staff_id != secretary.staff_id:
             record_paper_declaration(actor=leader, clue_id=clue.pk, staff_id=staff_id, no_conflict=True)
     cases.start_investigation(actor=secretary, case_id=case.pk)
+    yield _after(6, 16)
     now = timezone.now()
     cases.record_case_measure(
         actor=secretary,
@@ -447,6 +461,7 @@ def _case_to_announcement(clue: Clue) -> None:
             approval_reference="宝山镇纪委书记批准",
         ),
     )
+    yield _after(35, 10)
     cases.write_report(
         actor=secretary,
         case_id=case.pk,
@@ -458,6 +473,7 @@ def _case_to_announcement(clue: Clue) -> None:
         ),
     )
     cases.hand_over(actor=secretary, case_id=case.pk)
+    yield _after(3, 9)
     # 初审: the zone leader and a deputy who took no part in the verification.
     verifiers = set(clue.teams.values_list("members__staff_id", flat=True))
     deputy = (
@@ -469,10 +485,14 @@ def _case_to_announcement(clue: Clue) -> None:
     assert deputy is not None
     cases.open_trial_review(actor=leader, case_id=case.pk, reviewer_ids=[leader.staff_id, deputy])
     opinion = "事实清楚，证据确凿，定性准确，处理恰当，手续完备。"
+    yield _after(10, 16)
     cases.conclude_review(actor=leader, case_id=case.pk, opinion=opinion)
     trial, trial2 = actor_of("shenli"), actor_of("shenli2")
+    yield _after(3, 9)
     cases.open_trial_review(actor=trial, case_id=case.pk, reviewer_ids=[trial.staff_id, trial2.staff_id])
+    yield _after(15, 16)
     cases.conclude_review(actor=trial, case_id=case.pk, opinion=opinion)
+    yield _after(2, 10)
     decision = cases.propose_decision(
         actor=trial,
         case_id=case.pk,
@@ -480,7 +500,9 @@ def _case_to_announcement(clue: Clue) -> None:
             codes=["party_warning"], body="township_committee", grounds="冒领惠农补贴1440元，已全部退缴，认错态度较好。"
         ),
     )
+    yield _after(5, 15)
     approve_all(decision.approval_id)
+    yield _after(5, 9)
     cases.announce_decision(
         actor=secretary,
         case_id=case.pk,
@@ -537,31 +559,62 @@ def load_demo_casework() -> CaseworkSummary:
         return CaseworkSummary()
     summary = CaseworkSummary()
     method = DisposalMethod.PRELIMINARY_VERIFICATION
-    filed = _dispose(_baoshan_clue(0), method, "反映问题具体，具有可查性，经集体研判拟初步核实。")
-    _team(filed)
-    _verification(filed, finish=True)
-    _file(filed)
-    _case_to_announcement(filed)
-    _plea(filed)
-    summary.cases += 1
-    summary.verifications += 1
-    underway = _dispose(_baoshan_clue(1), method, "反映问题具体，经集体研判拟初步核实。")
-    _team(underway)
-    _verification(underway, finish=False)
-    summary.verifications += 1
-    closed = _dispose(_baoshan_clue(2), DisposalMethod.CLOSE, "经初步了解，反映问题与事实明显不符，予以了结。")
-    if closed.state == ClueState.CLOSED:
-        _clearing(closed)
-        summary.clearings += 1
+    year = timezone.localdate().year
     zone = Zone.objects.get(commission=commission, number=1)
-    meetings.set_regular_schedule(
-        actor=actor_of(LEADER),
-        zone_id=zone.pk,
-        kind="regular",
-        week=1,
-        weekday=1,
-        at=time(9, 0),
-        place="第一协作区会议室",
-    )
+
+    def filed() -> Story:
+        """Received in April, verified in May, filed in June, decided and announced in the autumn."""
+        yield moment(workday_on_or_after(date(year, 4, 13)), 9)
+        clue = _baoshan_clue(0)
+        yield _after(5, 10)
+        clue = _dispose(clue, method, "反映问题具体，具有可查性，经集体研判拟初步核实。")
+        yield _after(3, 9)
+        _team(clue)
+        yield from _verification(clue, finish=True)
+        yield _after(3, 10)
+        yield from _file(clue)
+        yield from _case_to_announcement(clue)
+        yield _after(2, 10)
+        _plea(clue)
+        summary.cases += 1
+        summary.verifications += 1
+
+    def underway() -> Story:
+        """Received in early November: its verification is under way."""
+        yield moment(workday_on_or_after(date(year, 11, 2)), 9)
+        clue = _dispose(_baoshan_clue(1), method, "反映问题具体，经集体研判拟初步核实。")
+        yield _after(3, 9)
+        _team(clue)
+        yield from _verification(clue, finish=False)
+        summary.verifications += 1
+
+    def closed() -> Story:
+        """Received in September, found untrue at once: 予以了结 and 澄清正名."""
+        yield moment(workday_on_or_after(date(year, 9, 14)), 9)
+        clue = _baoshan_clue(2)
+        yield _after(5, 10)
+        clue = _dispose(clue, DisposalMethod.CLOSE, "经初步了解，反映问题与事实明显不符，予以了结。")
+        if clue.state == ClueState.CLOSED:
+            yield _after(5, 15)
+            _clearing(clue)
+            summary.clearings += 1
+
+    def schedule() -> Story:
+        yield moment(workday_on_or_after(date(year, 1, 5)), 9)
+        meetings.set_regular_schedule(
+            actor=actor_of(LEADER),
+            zone_id=zone.pk,
+            kind="regular",
+            week=1,
+            weekday=1,
+            at=time(9, 0),
+            place="第一协作区会议室",
+        )
+
+    with story_clock() as clock:
+        timeline = Timeline(clock)
+        for story in (schedule(), filed(), closed(), underway()):
+            timeline.add(story)
+        timeline.run()
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary

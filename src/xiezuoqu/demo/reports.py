@@ -9,8 +9,10 @@ demo commission already has reports.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from xiezuoqu.intake import services as intake
 from xiezuoqu.intake.models import Category, Channel, NotAcceptGround, NoticeMethod, Report
 from xiezuoqu.org.models import Commission, Unit, Village
 
+from .clock import Story, Timeline, moment, story_clock, workday_on_or_after, workdays_after
 from .data import COMMISSION_NAME
 from .people import SURNAMES
 
@@ -169,75 +172,44 @@ def load_demo_reports(*, count: int = 240, seed: int = 2026) -> ReportsSummary:
         villages.setdefault(village.township_id, []).append(village)
     weights = [t[1] for t in TEMPLATES]
     today = timezone.localdate()
-    first = date(today.year, 1, 5)
-    span = max((today - first).days - 3, 1)
-    made: list[tuple[Report, date]] = []
-    earlier: list[tuple[int, str, str, str, int, str]] = []  # for planted repeat reports
+    # A sixth of the reports came in the year before (the year-on-year figures compare with them), the
+    # rest from early January to now, a little denser in the months after the spring festival.
+    last_year = count // 6
+    days: list[date] = []
     for n in range(count):
-        received = first + timedelta(days=int(span * (n / count)) + rng.randint(0, 3))
-        received = min(received, today)
-        if earlier and rng.random() < 0.06:  # the same matter reported again (重复件)
-            township_id, summary, content, category, village_id, person = rng.choice(earlier)
-            content = "再次反映：" + content
+        if n < last_year:
+            first, last = date(today.year - 1, 1, 5), date(today.year - 1, 12, 28)
+            share = n / max(last_year, 1)
         else:
-            category, _, summary_t, content_t = rng.choices(TEMPLATES, weights)[0]
-            township = rng.choice(townships)
-            village = rng.choice(villages[township.pk])
-            person, role = _name(rng), rng.choice(VILLAGE_ROLES)
-            town_name = township.name.removesuffix("纪委").removesuffix("纪工委")
-            slots = {
-                "v": village.name,
-                "p": person,
-                "r": role,
-                "n": rng.choice([3, 5, 8, 12, 26, 45, 80]) * 1000,
-                "y": today.year - rng.choice([0, 1, 1, 2]),
-                "u": town_name,
-            }
-            if "{u}" in summary_t:
-                slots["r"] = rng.choice(TOWN_POSITIONS)
-            slots.update({"w": _name(rng), "p2": _name(rng), "k": rng.randint(3, 40)})
-            extras = "".join(d.format(**slots) for d in rng.sample(DETAILS, rng.randint(1, 3)))
-            summary = summary_t.format(**slots)
-            content = rng.choice(OPENINGS) + content_t.format(**slots) + extras
-            township_id, village_id = township.pk, village.pk
-            earlier.append((township_id, summary, content, category, village_id, person))
-        real_name = rng.random() < 0.3
-        # The 形式主义 template names a township, not a person: no accused then.
-        accused = (
-            [intake.AccusedInput(name=person, township_id=township_id, village_id=village_id)]
-            if person in summary
-            else []
-        )
-        data = intake.ReportInput(
-            channel=rng.choices([c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS])[0],
-            received_on=received,
-            summary=summary[:100],
-            content=content,
-            category=category,
-            township_id=township_id,
-            village_id=village_id,
-            is_real_name=real_name,
-            identity=intake.IdentityInput(name=_name(rng), phone=f"139{rng.randint(10000000, 99999999)}")
-            if real_name
-            else None,
-            accused=accused,
-        )
-        report = intake.register_report(actor=registrar, data=data)
-        made.append((report, received))
+            first, last = date(today.year, 1, 5), today
+            share = ((n - last_year) / max(count - last_year, 1)) ** 1.1
+        span = max((last - first).days - 3, 1)
+        days.append(min(first + timedelta(days=int(span * share) + rng.randint(0, 3)), today))
+    made: list[Report] = []
     concluded = 0
-    for report, received in made:
+    opened: Counter[int] = Counter()
+    earlier: list[tuple[int, str, str, str, int, str]] = []  # for planted repeat reports
+
+    def story(received: date) -> Story:
+        """One report: registered the day it came in, accepted (or not) within days, concluded weeks later."""
+        nonlocal concluded
+        yield moment(received, rng.randint(8, 16), rng.randint(0, 59))
+        report = intake.register_report(
+            actor=registrar, data=_report_input(rng, received, earlier, townships, villages, weights, today)
+        )
+        made.append(report)
         age = (today - received).days
-        roll = rng.random()
         if age < 6:
-            continue  # just registered: still to be decided
-        if roll < 0.07:
+            return  # just registered: still to be decided
+        yield moment(workdays_after(received, rng.randint(1, 3)), rng.randint(9, 17))
+        if rng.random() < 0.07:
             intake.not_accept_report(
                 actor=registrar,
                 report_id=report.pk,
                 ground=rng.choice(NotAcceptGround.values),
                 reason="经审查，不属于纪检监察机关受理范围，已告知反映人向有关部门反映。",
             )
-            continue
+            return
         handling = report.township_id
         intake.accept_report(
             actor=registrar, report_id=report.pk, reason="属于本机关受理范围。", handling_unit_id=handling
@@ -247,62 +219,125 @@ def load_demo_reports(*, count: int = 240, seed: int = 2026) -> ReportsSummary:
                 actor=registrar, report_id=report.pk, text="您反映的问题已受理，正在办理。", method=NoticeMethod.PHONE
             )
         handler = handlers.get(handling)
-        if handler is not None and age > 45 and rng.random() < 0.75:
+        if handler is None:
+            return
+        if age > 45 and rng.random() < 0.75:
+            yield moment(workday_on_or_after(received + timedelta(days=rng.randint(40, min(age, 90)))), 15)
             intake.conclude_report(actor=handler, report_id=report.pk, result=rng.choice(RESULTS))
             concluded += 1
-    clues = _open_demo_clues(handlers, rng)
-    return ReportsSummary(len(made), concluded, (timezone.now() - started).total_seconds(), clues)
+        elif received.year == today.year and opened[handling] < 5:
+            # The township turns some of its assigned reports into clues a week or two later.
+            opened[handling] += 1
+            yield moment(workdays_after(received, rng.randint(5, 12)), 10, 30)
+            _open_demo_clue(handler, handling, report, rng)
+
+    with story_clock() as clock:
+        timeline = Timeline(clock)
+        for received in days:
+            timeline.add(story(received))
+        timeline.run()
+    return ReportsSummary(len(made), concluded, (timezone.now() - started).total_seconds(), sum(opened.values()))
 
 
-def _open_demo_clues(handlers: dict, rng: random.Random) -> int:  # type: ignore[type-arg]
-    """Townships with a demo login turn some of their assigned reports into clues and study them."""
+def _report_input(
+    rng: random.Random,
+    received: date,
+    earlier: list[tuple[int, str, str, str, int, str]],
+    townships: list[Unit],
+    villages: dict[int, list[Village]],
+    weights: list[int],
+    today: date,
+) -> intake.ReportInput:
+    """One invented report received on ``received`` (now and then the same matter again, 重复件)."""
+    if earlier and rng.random() < 0.06:  # the same matter reported again (重复件)
+        township_id, summary, content, category, village_id, person = rng.choice(earlier)
+        content = "再次反映：" + content
+    else:
+        category, _, summary_t, content_t = rng.choices(TEMPLATES, weights)[0]
+        township = rng.choice(townships)
+        village = rng.choice(villages[township.pk])
+        person, role = _name(rng), rng.choice(VILLAGE_ROLES)
+        town_name = township.name.removesuffix("纪委").removesuffix("纪工委")
+        slots = {
+            "v": village.name,
+            "p": person,
+            "r": role,
+            "n": rng.choice([3, 5, 8, 12, 26, 45, 80]) * 1000,
+            "y": received.year - rng.choice([0, 1, 1, 2]),
+            "u": town_name,
+        }
+        if "{u}" in summary_t:
+            slots["r"] = rng.choice(TOWN_POSITIONS)
+        slots.update({"w": _name(rng), "p2": _name(rng), "k": rng.randint(3, 40)})
+        extras = "".join(d.format(**slots) for d in rng.sample(DETAILS, rng.randint(1, 3)))
+        summary = summary_t.format(**slots)
+        content = rng.choice(OPENINGS) + content_t.format(**slots) + extras
+        township_id, village_id = township.pk, village.pk
+        earlier.append((township_id, summary, content, category, village_id, person))
+    real_name = rng.random() < 0.3
+    # The 形式主义 template names a township, not a person: no accused then.
+    accused = (
+        [intake.AccusedInput(name=person, township_id=township_id, village_id=village_id)] if person in summary else []
+    )
+    return intake.ReportInput(
+        channel=rng.choices([c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS])[0],
+        received_on=received,
+        summary=summary[:100],
+        content=content,
+        category=category,
+        township_id=township_id,
+        village_id=village_id,
+        is_real_name=real_name,
+        identity=intake.IdentityInput(name=_name(rng), phone=f"139{rng.randint(10000000, 99999999)}")
+        if real_name
+        else None,
+        accused=accused,
+    )
+
+
+def _open_demo_clue(actor: Any, unit_id: int, report: Report, rng: random.Random) -> None:
+    """A township with a demo login turns an assigned report into a clue and (mostly) studies it."""
     from xiezuoqu.clues import services as clues
     from xiezuoqu.clues.models import Rank, Source, SupervisionCategory
 
-    opened = 0
-    for unit_id, actor in handlers.items():
-        reports = Report.objects.filter(handling_unit_id=unit_id, state="assigned").prefetch_related("accused")
-        for report in list(reports.order_by("received_on"))[:5]:
-            clue = clues.open_clue(
-                actor=actor,
-                data=clues.ClueInput(
-                    handling_unit_id=unit_id,
-                    source=Source.REPORTS,
-                    category=report.category,
-                    summary=report.summary,
-                    content=report.content,
-                    report_ids=[report.pk],
-                ),
-            )
-            opened += 1
-            accused = list(report.accused.all())
-            if not accused or rng.random() < 0.3:
-                continue  # still to be studied
-            person = accused[0]
-            clues.add_subject(
-                actor=actor,
-                clue_id=clue.pk,
-                data=clues.SubjectInput(
-                    name=person.name,
-                    position="村干部",
-                    rank=Rank.VILLAGE,
-                    is_village_cadre=True,
-                    supervision_category=SupervisionCategory.GRASSROOTS,
-                    township_id=report.township_id,
-                    village_id=report.village_id,
-                ),
-                accused_ids=[person.pk],
-            )
-            clues.record_analysis(
-                actor=actor,
-                clue_id=clue.pk,
-                held_on=timezone.localdate(),
-                doubts="资金流向是否进入个人账户；相关台账是否完整。",
-                direction="调取村集体账目和补贴发放明细，核对银行流水，与相关农户谈话了解情况。",
-                difficulties="部分农户外出务工，需电话联系。",
-                participant_ids=[actor.staff_id],
-            )
-    return opened
+    clue = clues.open_clue(
+        actor=actor,
+        data=clues.ClueInput(
+            handling_unit_id=unit_id,
+            source=Source.REPORTS,
+            category=report.category,
+            summary=report.summary,
+            content=report.content,
+            report_ids=[report.pk],
+        ),
+    )
+    accused = list(report.accused.all())
+    if not accused or rng.random() < 0.3:
+        return  # still to be studied
+    person = accused[0]
+    clues.add_subject(
+        actor=actor,
+        clue_id=clue.pk,
+        data=clues.SubjectInput(
+            name=person.name,
+            position="村干部",
+            rank=Rank.VILLAGE,
+            is_village_cadre=True,
+            supervision_category=SupervisionCategory.GRASSROOTS,
+            township_id=report.township_id,
+            village_id=report.village_id,
+        ),
+        accused_ids=[person.pk],
+    )
+    clues.record_analysis(
+        actor=actor,
+        clue_id=clue.pk,
+        held_on=timezone.localdate(),
+        doubts="资金流向是否进入个人账户；相关台账是否完整。",
+        direction="调取村集体账目和补贴发放明细，核对银行流水，与相关农户谈话了解情况。",
+        difficulties="部分农户外出务工，需电话联系。",
+        participant_ids=[actor.staff_id],
+    )
 
 
 RESULTS = [
