@@ -262,7 +262,9 @@ class Hit(models.Model):
         Clue, verbose_name="问题线索", null=True, blank=True, on_delete=models.PROTECT, related_name="screening_hit"
     )
     found_at = models.DateTimeField("发现时间", auto_now_add=True)
-    rows = models.ManyToManyField(Payment, through="HitRow", related_name="hits")
+    rows: models.ManyToManyField[Payment, HitRow] = models.ManyToManyField(
+        Payment, through="HitRow", related_name="hits"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "筛查疑点"
