@@ -26,6 +26,7 @@ The audit key must be the one ``audit verify`` will use: the bench's ``XIEZUOQU_
 from __future__ import annotations
 
 import argparse
+import collections
 import multiprocessing
 import os
 import random
@@ -53,6 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--today", type=date.fromisoformat, help="the day the year is loaded up to (default today)")
     parser.add_argument("--batch", type=int, default=10, help="counties per transaction (default 10)")
     parser.add_argument("--limit", type=int, help="stop after this many counties in this run (resume later)")
+    parser.add_argument("--workers", type=int, default=2, help="generator processes (default 2)")
     parser.add_argument("--minutes", type=float, help="stop after the batch that ends past this many minutes")
     parser.add_argument("--no-analyze", action="store_true")
     return parser.parse_args(argv)
@@ -112,43 +114,83 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     print(f"县级纪委监委 {len(tree.counties):,} 个：已装载 {len(done):,}，本次装载 {len(todo):,}", flush=True)
     loaded_rows, t_load = 0, time.perf_counter()
     per_table: dict[str, int] = {}
+    copy_seconds: dict[str, float] = {}
+    generate_seconds = 0.0
+    seal_seconds = 0.0
     batches = [todo[i : i + args.batch] for i in range(0, len(todo), args.batch)]
-    # Two processes: a generator forked here builds each batch's COPY text (and seals its audit events,
-    # in batch order), while this one streams the previous batch into PostgreSQL and commits it.
-    context = multiprocessing.get_context("fork")
-    queue: Any = context.Queue(maxsize=2)
+    # Generator processes (--workers, forked here) build each batch's COPY text and prepare its audit
+    # events; this process seals the events in batch order onto the chain, streams the batch into
+    # PostgreSQL and commits it, while the workers build the next ones (at most workers + 1 ahead).
+    bases, block = _id_bases(scale, args.batch)
     connection.close()
-    producer = context.Process(target=_produce, args=(queue, batches, scale, args.year, today), daemon=True)
-    producer.start()
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(args.workers)
+    pending: collections.deque[Any] = collections.deque()
+    task = 0
+
+    def submit() -> None:
+        nonlocal task
+        if task < len(batches):
+            pending.append(pool.apply_async(_produce, (task, batches[task], scale, args.year, today, bases, block)))
+            task += 1
+
+    for _ in range(args.workers + 1):
+        submit()
     finished = 0
     deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
+    from copyrows import seal
+
+    from xiezuoqu.audit.chain import GENESIS, configured_algorithm
+
+    algorithm = configured_algorithm()
+    next_audit_id = bases["audit_auditevent"]
     try:
         for counties in batches:
-            message = queue.get()
-            if isinstance(message, BaseException):
-                raise message
+            message = pending.popleft().get()
+            submit()
             t0 = time.perf_counter()
             with transaction.atomic(), connection.cursor() as wrapper:
                 raw = wrapper.cursor
+                raw.execute(
+                    "INSERT INTO audit_auditchainhead (id, seq, mac) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING",
+                    [GENESIS],
+                )
+                raw.execute("SELECT seq, mac FROM audit_auditchainhead WHERE id = 1 FOR UPDATE")
+                head_seq, head_mac = raw.fetchone()
+                t_seal = time.perf_counter()
+                lines, seq, mac, next_audit_id = seal(message["events"], head_seq, head_mac, next_audit_id, algorithm)
+                seal_seconds += time.perf_counter() - t_seal
+                tables = [*message["tables"], ("audit_auditevent", message["audit_columns"], lines, len(lines))]
                 rows = 0
-                for name, columns, text, count in message["tables"]:
+                for name, columns, text, count in tables:
+                    if not count:
+                        continue
+                    t_copy = time.perf_counter()
                     with raw.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
-                        copy.write(text)
+                        if isinstance(text, list):
+                            for start in range(0, len(text), 20_000):
+                                copy.write("\n".join(text[start : start + 20_000]) + "\n")
+                        else:
+                            copy.write(text)
                     rows += count
                     per_table[name] = per_table.get(name, 0) + count
-                raw.execute("SELECT seq FROM audit_auditchainhead WHERE id = 1 FOR UPDATE")
-                head = raw.fetchone()
-                if head is None or head[0] != message["chain_from"]:
-                    raise RuntimeError(f"审计链头已变（{head}），与生成时（{message['chain_from']}）不符：请重新运行。")
-                raw.execute("UPDATE audit_auditchainhead SET seq = %s, mac = %s WHERE id = 1", message["chain_to"])
-                for sequence, value in message["sequences"]:
-                    raw.execute("SELECT setval(%s, %s, false)", [sequence, value])
+                    copy_seconds[name] = copy_seconds.get(name, 0.0) + time.perf_counter() - t_copy
+                raw.execute("UPDATE audit_auditchainhead SET seq = %s, mac = %s WHERE id = 1", [seq, mac])
+                sequences = dict(message["sequences"])
+                sequences["audit_auditevent"] = next_audit_id
+                for name, value in sequences.items():
+                    raw.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [name, value])
+                t_commit = time.perf_counter()
                 seconds = time.perf_counter() - t0
                 for county in counties:
                     raw.execute(
                         f"INSERT INTO {STATE_TABLE} (commission_id, rows, seconds) VALUES (%s, %s, %s)",
                         [county.commission_id, rows // len(counties), (seconds + message["seconds"]) / len(counties)],
                     )
+            copy_seconds["(提交：外键检查、WAL)"] = copy_seconds.get("(提交：外键检查、WAL)", 0.0) + (
+                time.perf_counter() - t_commit
+            )
+            generate_seconds += message["seconds"]
             loaded_rows += rows
             finished += len(counties)
             elapsed = time.perf_counter() - t_load
@@ -158,7 +200,7 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
                 f"  [{finished:>5,}/{len(todo):,} 县] 本批 {rows:>9,} 行（生成 {message['seconds']:4.1f} 秒，"
                 f"COPY＋提交 {seconds:4.1f} 秒）；累计 {loaded_rows:>12,} 行，{rate:>8,.0f} 行/秒，"
                 f"{elapsed / 60:5.1f} 分钟，"
-                f"审计链至 seq {message['chain_to'][0]:,}，预计还需 {eta / 60:5.1f} 分钟",
+                f"审计链至 seq {seq:,}，预计还需 {eta / 60:5.1f} 分钟",
                 flush=True,
             )
             if deadline is not None and time.monotonic() > deadline:
@@ -168,8 +210,8 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 break
     finally:
-        producer.terminate()
-        producer.join()
+        pool.terminate()
+        pool.join()
     totals.update(per_table)
     if todo and not args.no_analyze:
         t0 = time.perf_counter()
@@ -179,49 +221,88 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     total_seconds = time.perf_counter() - started
     print(f"完成：本次写入 {sum(totals.values()):,} 行，用时 {total_seconds / 60:.1f} 分钟", flush=True)
     for name, count in sorted(per_table.items(), key=lambda kv: -kv[1]):
-        print(f"  {name:<32} {count:>12,}", flush=True)
-    return {"rows": sum(totals.values()), "seconds": total_seconds, "tables": per_table}
+        spent = copy_seconds.get(name, 0.0)
+        print(f"  {name:<32} {count:>12,} 行  COPY {spent:7.1f} 秒  {spent / count * 1e6:6.1f} µs/行", flush=True)
+    if copy_seconds:
+        commit = copy_seconds.get("(提交：外键检查、WAL)", 0.0)
+        print(
+            f"  生成进程共 {generate_seconds:.1f} 秒（与写入并行），封链 {seal_seconds:.1f} 秒，"
+            f"COPY {sum(copy_seconds.values()) - commit:.1f} 秒，"
+            f"提交（延迟的外键检查、WAL）{commit:.1f} 秒",
+            flush=True,
+        )
+    return {
+        "rows": sum(totals.values()),
+        "seconds": total_seconds,
+        "tables": per_table,
+        "copy_seconds": copy_seconds,
+        "generate_seconds": generate_seconds,
+        "seal_seconds": seal_seconds,
+        "counties_loaded": len(done) + finished,
+        "counties": len(tree.counties),
+    }
 
 
-def _produce(queue: Any, batches: list[list[Any]], scale: Any, year_number: int, today: date) -> None:
-    """The generator process: each batch's rows as COPY text, in order, on the queue."""
+def _id_bases(scale: Any, batch: int) -> tuple[dict[str, int], int]:
+    """Per table, the first id of this run (after every row already there), and the id block of a batch:
+    more than any table's rows in ``batch`` counties (a county has at most reports + clues + cases
+    deadlines, and fewer rows of every other table)."""
     import world
+    from django.apps import apps
     from django.db import connection
 
-    try:
-        connection.close()  # its own connection (the parent's socket stays the parent's)
-        ids = None
-        chain = None
-        for counties in batches:
-            t0 = time.perf_counter()
-            batch = Batch(ids)
-            ids = batch.ids
-            if chain is None:
-                chain = batch.chain()
-            else:
-                chain.table = batch.table(chain.table.model)
-            chain_from = chain.seq
-            generator = world.Year(batch.table, chain, scale, year_number, today)
-            for county in counties:
-                generator.county(county, random.Random(SEED + county.commission_id))
-            tables = []
-            for table in batch.tables.values():
-                if table.lines:
-                    columns = ", ".join(f'"{c}"' for c in table.columns)
-                    tables.append((table.name, columns, "\n".join(table.lines) + "\n", len(table.lines)))
-            sequences = [(ids.sequence[name], value) for name, value in ids.next.items()]
-            queue.put(
-                {
-                    "tables": tables,
-                    "chain_from": chain_from,
-                    "chain_to": [chain.seq, chain.mac],
-                    "sequences": sequences,
-                    "seconds": time.perf_counter() - t0,
-                }
-            )
-    except BaseException as exc:
-        queue.put(RuntimeError(f"生成进程出错：{exc!r}"))
-        raise
+    models = [apps.get_model(label) for label in world.LOADED_MODELS]
+    bases = {}
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"')
+            bases[table] = int(cursor.fetchone()[0]) + 1
+    return bases, batch * (scale.reports + scale.clues + scale.cases) * 2
+
+
+def _produce(
+    index: int, counties: list[Any], scale: Any, year_number: int, today: date, bases: dict[str, int], block: int
+) -> dict[str, Any]:
+    """A generator process: one batch's rows as COPY text and its audit events prepared, not sealed."""
+    import world
+    from copyrows import BlockIds, Table, Unsealed
+    from django.db import connection
+    from django.utils import timezone
+
+    from xiezuoqu.audit.models import AuditEvent
+
+    if getattr(_produce, "pid", None) != os.getpid():  # first task of this worker: its own connection
+        connection.close()
+        _produce.pid = os.getpid()  # type: ignore[attr-defined]
+    t0 = time.perf_counter()
+    ids = BlockIds(bases, index, block)
+    now = timezone.now()
+    tables: dict[Any, Any] = {}
+
+    def table(model: Any) -> Any:
+        found = tables.get(model)
+        if found is None:
+            found = tables[model] = Table(model, ids, now)  # type: ignore[arg-type]
+        return found
+
+    audit = Table(AuditEvent, None, now)
+    chain = Unsealed(audit)
+    generator = world.Year(table, chain, scale, year_number, today)
+    for county in counties:
+        generator.county(county, random.Random(SEED + county.commission_id))
+    out = []
+    for t in tables.values():
+        if t.lines:
+            columns = ", ".join(f'"{c}"' for c in t.columns)
+            out.append((t.name, columns, "\n".join(t.lines) + "\n", len(t.lines)))
+    return {
+        "tables": out,
+        "events": chain.events,
+        "audit_columns": ", ".join(f'"{c}"' for c in audit.columns),
+        "sequences": list(ids.next.items()),
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 class Batch:
@@ -245,20 +326,6 @@ class Batch:
         if table is None:
             table = self.tables[model] = Table(model, self.ids, self.now)
         return table
-
-    def chain(self) -> Any:
-        from copyrows import Chain
-
-        from xiezuoqu.audit.chain import GENESIS
-        from xiezuoqu.audit.models import AuditChainHead, AuditEvent
-
-        head = AuditChainHead._meta.db_table
-        self.raw.execute(
-            f'INSERT INTO "{head}" (id, seq, mac) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING', [GENESIS]
-        )
-        self.raw.execute(f'SELECT seq, mac FROM "{head}" WHERE id = 1 FOR UPDATE')
-        seq, mac = self.raw.fetchone()
-        return Chain(self.table(AuditEvent), seq, mac)
 
     def copy_all(self, per_table: dict[str, int] | None = None) -> int:
         rows = 0

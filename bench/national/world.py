@@ -271,6 +271,19 @@ def due(start: date, value: int, unit: str) -> tuple[date, bool, str]:
     return result.date, bool(result.warnings), _warning_text(result)
 
 
+# The models a county's year writes with their own ids (the loader draws them in blocks per batch).
+LOADED_MODELS = (
+    "intake.report",
+    "intake.ledgercounter",
+    "clues.clue",
+    "clues.subject",
+    "clues.cluesubject",
+    "clues.cluecounter",
+    "cases.case",
+    "cases.casecounter",
+    "deadlines.deadline",
+    "audit.auditevent",
+)
 REPORT_FATES = (("accept", 80), ("not_accept", 8), ("transfer", 5), ("repeat", 4), ("waiting", 3))
 CLUE_FATES = (("talk", 40), ("hold", 12), ("close", 18), ("verify", 30))
 CATEGORIES = ("farm_subsidy", "collective_assets", "integrity", "masses", "work", "eight_rules", "formalism")
