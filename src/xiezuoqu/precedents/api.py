@@ -27,24 +27,24 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
-class GuidanceQuery(Schema):
+class SimilarGuidanceQuery(Schema):
     codes: list[str] | None = Field(None, description="拟处理方式代码（可重复）；不填则取本案报批中或已批准的处理决定")
     months: int | None = Field(None, ge=1, le=48, description="留党察看或合并执行的期限（月）")
 
 
-class ShareOut(Schema):
+class SimilarShareOut(Schema):
     label: str
     count: int
     percent: int
 
 
-class ReasonOut(Schema):
+class SimilarReasonOut(Schema):
     feature: str
     points: float
     text: str
 
 
-class NeighbourOut(Schema):
+class SimilarNeighbourOut(Schema):
     case_id: int
     case_number: str
     subject: str
@@ -54,10 +54,10 @@ class NeighbourOut(Schema):
     codes: list[str]
     form: int | None
     score: float
-    reasons: list[ReasonOut]
+    reasons: list[SimilarReasonOut]
 
 
-class DraftOut(Schema):
+class SimilarDraftOut(Schema):
     codes: list[str]
     outcome: str
     form: int | None
@@ -65,27 +65,27 @@ class DraftOut(Schema):
     facts: dict[str, str]
 
 
-class GuidanceOut(Schema):
-    draft: DraftOut
+class SimilarGuidanceOut(Schema):
+    draft: SimilarDraftOut
     candidates: int
     similar: int
     visible: int
     hidden: int = Field(description="相似但不在查看范围内的案件数：只计入分布")
-    forms: list[ShareOut]
-    measures: list[ShareOut]
-    closest: list[NeighbourOut]
+    forms: list[SimilarShareOut]
+    measures: list[SimilarShareOut]
+    closest: list[SimilarNeighbourOut]
     heavier_than_percent: int
     lighter_than_percent: int
     note: str
 
 
-class FactsIn(Schema):
+class CaseFactsIn(Schema):
     articles: list[int] = Field(default_factory=list, description="纪律处分条例条号")
     amount: Decimal | None = Field(None, description="涉案金额（元）")
     circumstances: list[str] = Field(default_factory=list)
 
 
-class FactsOut(Schema):
+class CaseFactsOut(Schema):
     case_id: int
     category: str
     rank: str
@@ -94,15 +94,15 @@ class FactsOut(Schema):
     circumstances: list[str]
 
 
-@router.get("/cases/{case_id}/similar", response=GuidanceOut)
-def case_guidance(request: HttpRequest, case_id: int, query: Query[GuidanceQuery]) -> dict[str, Any]:
+@router.get("/cases/{case_id}/similar", response=SimilarGuidanceOut)
+def case_guidance(request: HttpRequest, case_id: int, query: Query[SimilarGuidanceQuery]) -> dict[str, Any]:
     actor = _actor(request)
     case = get_case_for(actor, case_id)
     return similar_cases_for(actor, case, codes=query.codes, months=query.months, request=request).as_json()
 
 
-@router.put("/cases/{case_id}/facts", response=FactsOut)
-def record_facts(request: HttpRequest, case_id: int, payload: FactsIn) -> dict[str, Any]:
+@router.put("/cases/{case_id}/facts", response=CaseFactsOut)
+def record_facts(request: HttpRequest, case_id: int, payload: CaseFactsIn) -> dict[str, Any]:
     actor = _actor(request)
     facts = services.record_case_facts(
         actor=actor,

@@ -62,7 +62,7 @@ WEIGHTS: dict[str, float] = {
 }
 MIN_SCORE = 0.35  # below this a candidate is not "similar" and is not counted
 SIMILAR_SET = 30  # the distribution is over at most this many nearest cases
-CANDIDATE_LIMIT = 3000  # the most recent pre-filtered decisions that are scored
+CANDIDATE_LIMIT = 1000  # the most recent pre-filtered decisions that are scored
 SHOWN = 3  # the closest visible cases listed with their features
 FAR_SHARE = 0.8  # the draft is "far from the usual" when heavier (lighter) than this share
 MIN_FOR_NOTE = 5  # …and only when there are at least this many similar cases
@@ -195,14 +195,15 @@ def _jaccard(a: frozenset[Any] | set[Any], b: frozenset[Any] | set[Any]) -> floa
     return len(a & b) / len(union) if union else 1.0
 
 
-def score(draft: Features, other: Features) -> tuple[float, list[Reason]]:
-    """The weighted similarity of ``other`` to ``draft`` in 0…1, and the contribution of each feature."""
+def score(draft: Features, other: Features, *, explain: bool = True) -> tuple[float, list[Reason]]:
+    """The weighted similarity of ``other`` to ``draft`` in 0…1, and the contribution of each feature
+    (with its sentence when ``explain``: the ranking of thousands of candidates skips the wording)."""
     parts: list[tuple[str, float, str]] = []  # (feature, closeness 0…1, sentence)
     applicable: list[str] = ["articles", "rank", "circumstances", "category"]
     if draft.articles:
         common = sorted(set(draft.articles) & set(other.articles))
         closeness = _jaccard(set(draft.articles), set(other.articles))
-        parts.append(("articles", closeness, f"同为{articles_text(common)}" if common else ""))
+        parts.append(("articles", closeness, f"同为{articles_text(common)}" if common and explain else ""))
     else:
         applicable.remove("articles")
     if draft.amount is not None:
@@ -210,30 +211,35 @@ def score(draft: Features, other: Features) -> tuple[float, list[Reason]]:
         if other.amount is not None:
             a, b = max(float(draft.amount), 1.0), max(float(other.amount), 1.0)
             closeness = max(0.0, 1.0 - abs(math.log10(a) - math.log10(b)))
-            text = f"金额相近（{yuan(draft.amount)} vs {yuan(other.amount)}）" if closeness >= 0.5 else ""
+            near = closeness >= 0.5 and explain
+            text = f"金额相近（{yuan(draft.amount)} vs {yuan(other.amount)}）" if near else ""
             parts.append(("amount", closeness, text))
     if draft.rank == other.rank:
-        parts.append(("rank", 1.0, f"同为{RANK_LABELS.get(draft.rank, draft.rank)}"))
+        parts.append(("rank", 1.0, f"同为{RANK_LABELS.get(draft.rank, draft.rank)}" if explain else ""))
     elif (
         draft.rank in RANK_ORDER
         and other.rank in RANK_ORDER
         and abs(RANK_ORDER[draft.rank] - RANK_ORDER[other.rank]) == 1
     ):
-        parts.append(("rank", 0.5, f"职级相邻（{RANK_LABELS[draft.rank]} / {RANK_LABELS[other.rank]}）"))
+        text = f"职级相邻（{RANK_LABELS[draft.rank]} / {RANK_LABELS[other.rank]}）" if explain else ""
+        parts.append(("rank", 0.5, text))
     closeness = _jaccard(draft.circumstances, other.circumstances)
     if closeness:
-        common_c = sorted(draft.circumstances & other.circumstances)
-        if common_c:
+        common_c = sorted(draft.circumstances & other.circumstances) if explain else []
+        if not explain:
+            text = ""
+        elif common_c:
             text = "均有" + "、".join(CIRCUMSTANCE_SHORT.get(c, c) for c in common_c) + "情节"
         else:
             text = "均无从轻、从重情节"
         parts.append(("circumstances", closeness, text))
     if draft.category == other.category:
-        parts.append(("category", 1.0, f"同为{CATEGORY_LABELS.get(draft.category, draft.category)}问题"))
+        text = f"同为{CATEGORY_LABELS.get(draft.category, draft.category)}问题" if explain else ""
+        parts.append(("category", 1.0, text))
     if draft.codes:
         applicable.append("form")
         if draft.form == other.form:
-            parts.append(("form", 1.0, f"同为{form_name(draft.form)}"))
+            parts.append(("form", 1.0, f"同为{form_name(draft.form)}" if explain else ""))
     total = sum(WEIGHTS[f] for f in applicable)
     reasons = [Reason(f, WEIGHTS[f] * c / total, text) for f, c, text in parts if c > 0]
     return sum(r.points for r in reasons), reasons
@@ -286,12 +292,12 @@ def draft_for_case(case: Case, *, codes: Sequence[str] | None = None, months: in
     return Draft(case.pk, case.commission_id, features, facts)
 
 
-def candidates(draft: Draft, commission_ids: Sequence[int], *, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def candidate_query(draft: Draft, commission_ids: Sequence[int], *, limit: int = CANDIDATE_LIMIT) -> Any:
     """The approved decisions of these commissions whose case shares the draft's category or an article:
     one query, driven by the (key, commission) index, the most recent ``limit``."""
     keys = keys_of(draft.features.category, draft.features.articles)
     facts = CaseFactKey.objects.filter(key__in=keys, commission_id__in=list(commission_ids)).values("facts_id")
-    rows = (
+    return (
         PersonDecision.objects.filter(state=DecisionState.APPROVED, case__facts__in=facts)
         .exclude(case_id=draft.case_id)
         .order_by("-decided_on", "-id")
@@ -308,6 +314,9 @@ def candidates(draft: Draft, commission_ids: Sequence[int], *, limit: int = CAND
             "case__facts__circumstances",
         )[:limit]
     )
+
+
+def candidates(draft: Draft, commission_ids: Sequence[int], *, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
     return [
         Candidate(
             case_id,
@@ -316,7 +325,9 @@ def candidates(draft: Draft, commission_ids: Sequence[int], *, limit: int = CAND
                 category, rank, tuple(articles or ()), amount, frozenset(circ or ()), tuple(codes or ()), months, form
             ),
         )
-        for case_id, decided_on, codes, months, form, category, rank, articles, amount, circ in rows
+        for case_id, decided_on, codes, months, form, category, rank, articles, amount, circ in candidate_query(
+            draft, commission_ids, limit=limit
+        )
     ]
 
 
@@ -324,7 +335,7 @@ def rank_candidates(draft: Draft, pool: Sequence[Candidate]) -> list[Scored]:
     """Every candidate scored, the nearest first (ties: the more recent decision first)."""
     scored = []
     for candidate in pool:
-        value, reasons = score(draft.features, candidate.features)
+        value, reasons = score(draft.features, candidate.features, explain=False)
         scored.append(Scored(candidate, value, tuple(reasons)))
     scored.sort(key=lambda s: (-s.score, -(s.candidate.decided_on or date.min).toordinal(), -s.candidate.case_id))
     return scored
@@ -462,11 +473,17 @@ def guidance(actor: Actor, draft: Draft) -> Guidance:
         MEASURES[c].label for s in similar for c in dict.fromkeys(s.candidate.features.codes) if c in MEASURES
     )
     result.forms, result.measures = _shares(forms, len(similar)), _shares(measures, len(similar))
+    shown = [s for s in similar if s.candidate.case_id in visible][:SHOWN]
     result.closest = [
-        Neighbour(visible[s.candidate.case_id], s.score, s.reasons, s.candidate.features, s.candidate.decided_on)
-        for s in similar
-        if s.candidate.case_id in visible
-    ][:SHOWN]
+        Neighbour(
+            visible[s.candidate.case_id],
+            s.score,
+            tuple(score(draft.features, s.candidate.features)[1]),
+            s.candidate.features,
+            s.candidate.decided_on,
+        )
+        for s in shown
+    ]
     if similar and draft.features.codes:
         mine = gravity_of(draft.features.codes, draft.features.months)
         theirs = [gravity_of(s.candidate.features.codes, s.candidate.features.months) for s in similar]
