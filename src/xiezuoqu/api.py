@@ -61,7 +61,12 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(MultiPartParserError)
 def on_unparsable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    """A multipart body Django will not read (a part's headers past 1 KB, e.g. a very long file name)."""
+    """A multipart body Django will not read (a part's headers past 1 KB, e.g. a very long file name), or
+    a file past the upload ceiling (xiezuoqu.web.uploads), refused while it was parsed."""
+    from xiezuoqu.web.uploads import UploadTooLarge
+
+    if isinstance(exc, UploadTooLarge):
+        return problem(request, 413, "文件过大", exc.message)
     detail = "上传的内容无法解析（例如文件名过长），未保存任何内容；请改短文件名后重试。"
     return problem(request, 400, "请求无法解析", detail)
 

@@ -31,4 +31,5 @@ urlpatterns = [
     path("report/", include("xiezuoqu.public.urls")),
     path("api/v1/", api.urls),
 ]
+handler400 = "xiezuoqu.web.uploads.bad_request"
 handler500 = "xiezuoqu.web.middleware.server_error"

@@ -137,6 +137,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "org:chart"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The upload ceiling first: a file larger than any staff form takes is refused while it is parsed.
+FILE_UPLOAD_HANDLERS = [
+    "xiezuoqu.web.uploads.UploadCeilingHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 SESSION_ENGINE = "xiezuoqu.accounts.session_store"  # the db store; an unreachable database is a 503, not a 400
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day at most
 SESSION_COOKIE_HTTPONLY = True
