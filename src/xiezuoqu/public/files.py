@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -501,6 +502,7 @@ def store(upload: Upload) -> str:
         except IntegrityFailed:
             pass
         else:
+            touch_stored(name)
             return name
     try:
         return default_storage.save(name, ContentFile(encrypt_bytes(upload.data, context=upload.sha256.encode())))
@@ -509,6 +511,13 @@ def store(upload: Upload) -> str:
         raise StorageFailed(
             "附件存储空间已满或暂时无法写入，本次提交未保存（没有留下任何记录）；请稍后再试，或联系系统管理员。"
         ) from exc
+
+
+def touch_stored(name: str) -> None:
+    """Mark a reused blob as just written, so that ``sweep_files`` never takes it from under a
+    transaction that is about to reference it (xiezuoqu.backup.sweep)."""
+    with contextlib.suppress(NotImplementedError, OSError):  # a store without local paths: nothing to touch
+        os.utime(default_storage.path(name))
 
 
 def read_verified(*, storage_name: str, sha256: str, sm3: str) -> bytes:

@@ -47,6 +47,7 @@ from xiezuoqu.public.files import (
     encrypt_bytes,
     sm3_hex,
     sniff,
+    touch_stored,
 )
 from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.rulebook.selectors import NoRuleInForce, rule_for
@@ -622,6 +623,7 @@ def store_evidence(data: bytes, sha256: str, sm3: str) -> str:
         except IntegrityFailed:
             pass
         else:
+            touch_stored(name)
             return name
     blob = encrypt_bytes(data, purpose=EVIDENCE_PURPOSE, context=sha256.encode())
     try:
