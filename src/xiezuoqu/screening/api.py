@@ -28,7 +28,7 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
-class BatchOut(Schema):
+class ScreeningBatchOut(Schema):
     id: int
     kind: str
     file_name: str
@@ -39,7 +39,7 @@ class BatchOut(Schema):
     hits_added: dict[str, int] = {}
 
 
-class RowOut(Schema):
+class ScreeningRowOut(Schema):
     id: int
     batch_id: int
     line_no: int
@@ -55,7 +55,7 @@ class RowOut(Schema):
     voucher: str
 
 
-class HitOut(Schema):
+class ScreeningHitOut(Schema):
     id: int
     rule: str
     rule_name: str
@@ -71,11 +71,11 @@ class HitOut(Schema):
     clue_number: str | None
 
 
-class HitDetailOut(HitOut):
-    rows: list[RowOut]
+class ScreeningHitDetailOut(ScreeningHitOut):
+    rows: list[ScreeningRowOut]
 
 
-class HitFilters(Schema):
+class ScreeningHitFilters(Schema):
     state: str = ""
     rule: str = ""
     township_id: int | None = None
@@ -83,17 +83,17 @@ class HitFilters(Schema):
     before_id: int | None = None
 
 
-class DismissIn(Schema):
+class HitDismissIn(Schema):
     reason: str
 
 
-class ReferIn(Schema):
+class HitReferIn(Schema):
     summary: str = ""
     handling_unit_id: int | None = None
 
 
-def _batch_out(batch: ImportBatch, added: dict[str, int] | None = None) -> BatchOut:
-    return BatchOut(
+def _batch_out(batch: ImportBatch, added: dict[str, int] | None = None) -> ScreeningBatchOut:
+    return ScreeningBatchOut(
         id=batch.pk,
         kind=batch.kind,
         file_name=batch.file_name,
@@ -123,8 +123,8 @@ def _hit_out(hit: Hit) -> dict[str, object]:
     }
 
 
-def _row_out(row: Payment) -> RowOut:
-    return RowOut(
+def _row_out(row: Payment) -> ScreeningRowOut:
+    return ScreeningRowOut(
         id=row.pk,
         batch_id=row.batch_id,
         line_no=row.line_no,
@@ -141,12 +141,12 @@ def _row_out(row: Payment) -> RowOut:
     )
 
 
-@router.get("/imports", response=list[BatchOut])
-def list_imports(request: HttpRequest) -> list[BatchOut]:
+@router.get("/imports", response=list[ScreeningBatchOut])
+def list_imports(request: HttpRequest) -> list[ScreeningBatchOut]:
     return [_batch_out(b) for b in selectors.batch_list(_actor(request))]
 
 
-@router.post("/imports", response={201: BatchOut})
+@router.post("/imports", response={201: ScreeningBatchOut})
 def create_import(request: HttpRequest, file: File[UploadedFile], kind: Form[str], mapping: Form[str] = "") -> Status:
     actor = _actor(request)
     if file.size and file.size > services.MAX_FILE_SIZE:
@@ -157,8 +157,8 @@ def create_import(request: HttpRequest, file: File[UploadedFile], kind: Form[str
     return Status(201, _batch_out(result.batch, result.hits_added))
 
 
-@router.get("/hits", response=list[HitOut])
-def list_hits(request: HttpRequest, filters: Query[HitFilters]) -> list[dict[str, object]]:
+@router.get("/hits", response=list[ScreeningHitOut])
+def list_hits(request: HttpRequest, filters: Query[ScreeningHitFilters]) -> list[dict[str, object]]:
     if filters.state and filters.state not in HitState.values:
         raise ValidationFailed("状态应为 " + "、".join(HitState.values) + "。", field_errors={"state": ["无效。"]})
     if filters.rule and filters.rule not in RuleCode.values:
@@ -167,21 +167,21 @@ def list_hits(request: HttpRequest, filters: Query[HitFilters]) -> list[dict[str
     return [_hit_out(h) for h in found]
 
 
-@router.get("/hits/{hit_id}", response=HitDetailOut)
+@router.get("/hits/{hit_id}", response=ScreeningHitDetailOut)
 def get_hit(request: HttpRequest, hit_id: int) -> dict[str, object]:
     hit, rows = services.view_hit(actor=_actor(request), hit_id=hit_id, request=request)
     return {**_hit_out(hit), "rows": [_row_out(r) for r in rows]}
 
 
-@router.post("/hits/{hit_id}/dismiss", response=HitOut)
-def dismiss(request: HttpRequest, hit_id: int, payload: DismissIn) -> dict[str, object]:
+@router.post("/hits/{hit_id}/dismiss", response=ScreeningHitOut)
+def dismiss(request: HttpRequest, hit_id: int, payload: HitDismissIn) -> dict[str, object]:
     actor = _actor(request)
     services.dismiss_hit(actor=actor, hit_id=hit_id, reason=payload.reason, request=request)
     return _hit_out(selectors.get_hit_for(actor, hit_id))
 
 
-@router.post("/hits/{hit_id}/refer", response={201: HitOut})
-def refer(request: HttpRequest, hit_id: int, payload: ReferIn) -> Status:
+@router.post("/hits/{hit_id}/refer", response={201: ScreeningHitOut})
+def refer(request: HttpRequest, hit_id: int, payload: HitReferIn) -> Status:
     actor = _actor(request)
     services.refer_hit(
         actor=actor,
