@@ -46,6 +46,7 @@ checks: install-dev
 	  $(BIN)/xiezuoqu check --deploy --fail-level WARNING
 
 pytest: install-dev
+	scripts/ensure_chromium.sh
 	$(BIN)/pytest -q
 
 test: lint typecheck checks pytest
@@ -59,10 +60,11 @@ pytest-pg: install-dev
 battery: install-dev
 	$(BIN)/pytest -q tests/battery tests/access tests/uploads tests/backup
 
-# The browser smoke tests alone (tests/browser: every role's home and the charts in Chromium, no script
-# error, CSP violation or missing file). Needs /usr/bin/chromium; `make test` skips them without Playwright.
+# The browser tests alone (tests/browser: every role's home, the charts and the daily tasks in Chromium,
+# no script error, CSP violation or missing file). `make test` runs them too; without Chromium (which
+# scripts/ensure_chromium.sh installs when it may) they are skipped, saying why.
 browser: install-dev
-	$(BIN)/pip install --quiet -e '.[browser]'
+	scripts/ensure_chromium.sh
 	$(BIN)/pytest -q tests/browser
 
 bench: install-dev
@@ -79,7 +81,7 @@ bench-scale: install-dev
 # throwaway demo served on port 8077 (needs /usr/bin/chromium: apt-get install chromium fonts-noto-cjk).
 SHOTS ?= --page anguan:/statistics/:cockpit-anguan --page zuzhang1:/statistics/:cockpit-zuzhang1
 screenshots: install-dev
-	$(BIN)/pip install --quiet -e '.[browser]'
+	scripts/ensure_chromium.sh
 	rm -f var/screenshots.sqlite3
 	DATABASE_URL=sqlite:///$(CURDIR)/var/screenshots.sqlite3 $(BIN)/xiezuoqu migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/screenshots.sqlite3 $(BIN)/xiezuoqu load_demo --reports 120

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Screenshots of the product as its users see it: one work home (工作台) per role, and any further
-pages given, at 1366×768, with Debian's Chromium driven by Playwright (``pip install -e '.[browser]'``).
+pages given, at 1366×768, with Debian's Chromium driven by Playwright (a dev dependency; Chromium
+comes from scripts/ensure_chromium.sh).
 
     make screenshots                      # serves a throwaway demo and writes docs/screenshots/
     .venv/bin/python scripts/screenshots.py --base-url http://127.0.0.1:8000 --out docs/screenshots

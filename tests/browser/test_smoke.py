@@ -2,9 +2,9 @@
 script error or Content-Security-Policy violation, and the statistics charts draw.
 
 What the Django test client cannot see: a script the CSP blocks, a vendored file that 404s, a fragment htmx
-fails to load. Playwright drives Debian's Chromium (``apt-get install chromium fonts-noto-cjk``) against
-the live test server; ``make browser`` installs Playwright and runs these alone. Without Playwright or
-Chromium the module is skipped and says which is missing.
+fails to load. Playwright (a dev dependency) drives Debian's Chromium, which scripts/ensure_chromium.sh
+installs, against the live test server; part of ``make test``, and ``make browser`` runs them alone.
+Without Playwright or Chromium the module is skipped and says which is missing.
 """
 
 from __future__ import annotations
