@@ -622,7 +622,7 @@ def list_hits(*, actor: Actor, request: HttpRequest | None = None, **filters: An
 
 def _lock_hit(actor: Actor, hit_id: Any) -> Hit:
     hit = selectors.get_hit_for(actor, hit_id)
-    locked = Hit.objects.select_for_update().select_related("rule", "township", "village").get(pk=hit.pk)
+    locked = Hit.objects.select_for_update(of=("self",)).select_related("rule", "township", "village").get(pk=hit.pk)
     if not selectors.may_act_on(actor, locked):
         raise NotPermitted("疑点由协作区组长、副组长、纪检监察室干部或案件监督管理室处理。")
     if locked.state != HitState.OPEN:

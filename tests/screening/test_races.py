@@ -1,0 +1,51 @@
+"""Racing outcomes of one hit on PostgreSQL, each in its own thread and connection: a dismissal and a
+referral (or two referrals) of the same hit — exactly one wins, the other is told the hit is no longer
+open, and at most one clue exists. The hit row's lock (SELECT … FOR UPDATE) serialises them; SQLite
+serialises every writer on its write lock, so the race cannot be run there."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.funds.test_races import race
+from tests.intake.conftest import demo_actor
+from xiezuoqu.clues.models import Clue, Source
+from xiezuoqu.demo.screening import load_demo_screening
+from xiezuoqu.errors import InvalidTransition
+from xiezuoqu.screening import services
+from xiezuoqu.screening.models import Hit, HitState
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="two real connections race only on PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_a_dismissal_and_a_referral_of_one_hit_cannot_both_win(demo):
+    load_demo_screening()
+    hit = Hit.objects.filter(state=HitState.OPEN).order_by("id").first()
+    assert hit is not None
+    actor = demo_actor("anguan")
+    results, errors = race(
+        lambda: services.dismiss_hit(actor=actor, hit_id=hit.pk, reason="经核实不属实"),
+        lambda: services.refer_hit(actor=actor, hit_id=hit.pk),
+    )
+    assert len(results) == 1 and len(errors) == 1, (results, errors)
+    assert isinstance(errors[0], InvalidTransition)
+    hit.refresh_from_db()
+    clues = Clue.objects.filter(source=Source.BIG_DATA).count()
+    assert (hit.state, clues) in ((HitState.DISMISSED, 0), (HitState.CLUE, 1))
+
+
+def test_two_referrals_of_one_hit_make_one_clue(demo):
+    load_demo_screening()
+    hit = Hit.objects.filter(state=HitState.OPEN).order_by("-id").first()
+    assert hit is not None
+    actor = demo_actor("anguan")
+    results, errors = race(
+        lambda: services.refer_hit(actor=actor, hit_id=hit.pk),
+        lambda: services.refer_hit(actor=actor, hit_id=hit.pk),
+    )
+    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], InvalidTransition)
+    assert Clue.objects.filter(source=Source.BIG_DATA).count() == 1
