@@ -42,6 +42,7 @@ from xiezuoqu.demo.data import DEMO_LOGINS
 from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
+from xiezuoqu.demo.screening import load_demo_screening
 from xiezuoqu.demo.services import load_demo
 
 # One login of every role, and a second zone leader and township secretary (another zone, another township).
@@ -60,6 +61,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "campaign_id": ("inspections.Campaign", ""),
     "claim_id": ("funds.Claim", ""),
     "finding_id": ("inspections.Finding", ""),
+    "hit_id": ("screening.Hit", ""),
     "receipt_id": ("funds.Receipt", ""),
     "rectification_id": ("inspections.Rectification", ""),
     "vehicle_id": ("funds.Vehicle", ""),
@@ -130,6 +132,8 @@ LISTS: dict[str, str] = {
     "/api/v1/org/villages": "org.Village",
     "/api/v1/org/zones": "org.Zone",
     "/api/v1/sanctions/terms": "sanctions.SanctionTerm",
+    "/api/v1/screening/hits": "screening.Hit",
+    "/api/v1/screening/imports": "screening.ImportBatch",
     "/api/v1/teams/workload/": "org.StaffMember",
     "/api/v1/verification/": "verification.Verification",
     "/api/v1/verification/measures": "verification.Measure",
@@ -198,6 +202,7 @@ class RouteMatrixTests(TestCase):
         load_demo_caseload(cases=8)
         load_demo_funds()
         load_demo_inspections()
+        load_demo_screening()
 
     def login(self, username: str, **kwargs: Any) -> Client:
         client = Client(**kwargs)
