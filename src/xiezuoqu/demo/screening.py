@@ -20,12 +20,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from xiezuoqu.access.actor import build_actor
+from xiezuoqu.accounts.models import User
 from xiezuoqu.org.models import Commission, DeclaredRelationship, StaffMember, Unit, Village
 from xiezuoqu.screening import services
 from xiezuoqu.screening.imports import TEMPLATE_COLUMNS, id_check_digit
 from xiezuoqu.screening.models import ImportBatch, MoneyKind, ReferenceList, RuleCode
 
-from .casework import actor_of
 from .data import COMMISSION_NAME
 
 IMPORTER = "anguan"  # 案件监督管理室: imports, keeps the rules, the standards and the reference list
@@ -82,7 +83,8 @@ def _place_name(unit: Unit) -> str:
 def load_demo_screening(*, commission: Commission | None = None) -> ScreeningDemo:
     """Import the demo files (once) and return what was planted in them."""
     commission = commission or Commission.objects.get(name=COMMISSION_NAME, is_demo=True)
-    actor = actor_of(IMPORTER)
+    # Built afresh (not the cached demo actor): the demo may have been reloaded under new ids.
+    actor = build_actor(User.objects.get(username=IMPORTER))
     rng = random.Random(15)
     today = timezone.localdate()
     year = today.year
