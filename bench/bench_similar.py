@@ -421,7 +421,13 @@ def build(args: argparse.Namespace) -> tuple[dict[str, list[int]], dict[int, Any
         for key in [f"c:{category}", *(f"a:{a}" for a in articles)]:
             loader.add(
                 CaseFactKey,
-                {"id": loader.new_id(CaseFactKey), "facts_id": facts_id, "commission_id": c, "key": key},
+                {
+                    "id": loader.new_id(CaseFactKey),
+                    "facts_id": facts_id,
+                    "commission_id": c,
+                    "key": key,
+                    "decided_on": decided_on,
+                },
             )
         if rng.random() < 0.01:
             samples.append(
@@ -477,13 +483,21 @@ def main() -> None:
         drafts.append((scope, actors[s[scope]], draft))
 
     def raw_candidates(draft: Any) -> None:
-        qs = similar.candidate_query(draft, similar.commission_and_below(draft.commission_id))
-        sql, params = qs.query.sql_with_params()
+        """The two candidate statements (the key index, then the facts and decisions) through a bare cursor."""
+        ids = similar.commission_and_below(draft.commission_id)
+        sql, params = similar.candidate_key_query(draft, ids).query.sql_with_params()
         with connection.cursor() as cursor:
             t = time.perf_counter()
             cursor.execute(sql, params)
-            cursor.fetchall()
-            raw_ms.append((time.perf_counter() - t) * 1000)
+            fact_ids = [row[0] for row in cursor.fetchall()]
+            elapsed = time.perf_counter() - t
+            if fact_ids:
+                sql, params = similar.candidate_query(draft, fact_ids).query.sql_with_params()
+                t = time.perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                elapsed += time.perf_counter() - t
+            raw_ms.append(elapsed * 1000)
 
     for _, actor, draft in drafts[:10]:  # warm the caches
         similar.guidance(actor, draft)
@@ -520,13 +534,18 @@ def main() -> None:
         )
     if connection.vendor == "postgresql":
         scope, actor, draft = next(d for d in drafts if d[0] == "province")
-        qs = similar.candidate_query(draft, similar.commission_and_below(draft.commission_id))
-        sql, params = qs.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-            print("\n省级拟处理意见的候选查询 EXPLAIN ANALYZE：")
-            for (line,) in cursor.fetchall():
-                print("  " + line)
+        key_query = similar.candidate_key_query(draft, similar.commission_and_below(draft.commission_id))
+        fact_ids = list(key_query)
+        for title, qs in (
+            ("一（检索键）", key_query),
+            ("二（案情要素与处理决定）", similar.candidate_query(draft, fact_ids)),
+        ):
+            sql, params = qs.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                print(f"\n省级拟处理意见的候选查询{title} EXPLAIN ANALYZE：")
+                for (line,) in cursor.fetchall():
+                    print("  " + line)
 
 
 if __name__ == "__main__":

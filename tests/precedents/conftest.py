@@ -20,7 +20,7 @@ from xiezuoqu.cases.workflow import State
 from xiezuoqu.clues.models import Clue, Rank, Subject
 from xiezuoqu.org.models import Commission, Unit
 from xiezuoqu.precedents.models import CaseFactKey, CaseFacts
-from xiezuoqu.precedents.services import keys_of, rank_of
+from xiezuoqu.precedents.services import decided_on_of, keys_of, rank_of
 from xiezuoqu.sanctions.rules import form_of
 
 _seq = itertools.count(9000)
@@ -50,8 +50,12 @@ def put_facts(
         circumstances=sorted(circumstances),
         recorded_by=case.opened_by,
     )
+    decided_on = decided_on_of(case.pk)
     CaseFactKey.objects.bulk_create(
-        [CaseFactKey(facts=facts, commission_id=case.commission_id, key=k) for k in keys_of(facts.category, articles)]
+        [
+            CaseFactKey(facts=facts, commission_id=case.commission_id, key=k, decided_on=decided_on)
+            for k in keys_of(facts.category, articles)
+        ]
     )
     return facts
 

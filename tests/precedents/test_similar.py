@@ -185,3 +185,27 @@ def test_someone_who_sees_the_case_but_neither_tries_nor_investigates_it_cannot_
     response = client.post(f"/precedents/cases/{case.pk}/facts/", {"articles": "1"}, follow=True)
     assert "案情要素由案件审理室或本案审查调查人员登记" in response.content.decode()
     assert CaseFacts.objects.get(case=case).articles == [102]
+
+
+def test_a_case_whose_decision_is_approved_after_its_facts_were_recorded_becomes_a_candidate(demo):
+    from tests.cases.conftest import approve_decision
+    from xiezuoqu.cases import services as cases
+
+    earlier = draft_case()
+    put_facts(earlier, articles=[102], amount="30000")
+    decision = cases.propose_decision(
+        actor=demo_actor("shenli"),
+        case_id=earlier.pk,
+        data=cases.DecisionInput(codes=("party_warning",), body="township_committee", grounds="冒领补贴，已退缴。"),
+    )
+    assert set(CaseFactKey.objects.filter(facts__case=earlier).values_list("decided_on", flat=True)) == {None}
+    later = draft_case()
+    put_facts(later, articles=[102], amount="32000")
+    draft = draft_for_case(later, codes=["party_warning"])
+    assert guidance(demo_actor("shenli"), draft).similar == 0  # only proposed: not an outcome yet
+    approve_decision(decision)
+    decision.refresh_from_db()
+    keys = set(CaseFactKey.objects.filter(facts__case=earlier).values_list("decided_on", flat=True))
+    assert keys == {decision.decided_on} and decision.decided_on is not None
+    result = guidance(demo_actor("shenli"), draft)
+    assert [n.case.pk for n in result.closest] == [earlier.pk]

@@ -4,8 +4,9 @@ The case itself records its 问题类别 (the clue's category) and the subject's
 was judged under, the amount involved or the circumstances — the trial office types them here, on the
 case being drafted and on every case it decides (DESIGN §7, issue 15). ``CaseFacts`` is one row per
 case; ``CaseFactKey`` repeats its category and each article as searchable keys (``"c:poverty"``,
-``"a:102"``) next to the commission, so that the lookup pre-filters its candidates on one index
-(key, commission) instead of scanning a national year of decided cases.
+``"a:102"``) next to the commission and the decision date, so that the lookup pre-filters its
+candidates on one index (key, commission, decided_on) instead of scanning a national year of decided
+cases.
 """
 
 from __future__ import annotations
@@ -79,11 +80,14 @@ class CaseFactKey(models.Model):
     facts = models.ForeignKey(CaseFacts, on_delete=models.CASCADE, related_name="keys")
     commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=30)
+    # The date the case's decision was approved (none before): the lookup takes the most recent decided
+    # candidates from this index alone, before it reads any facts or decision.
+    decided_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "案情要素检索键"
         constraints = [models.UniqueConstraint(fields=["facts", "key"], name="case_fact_key_unique")]
-        indexes = [models.Index(fields=["key", "commission", "facts"], name="case_fact_key_lookup")]
+        indexes = [models.Index(fields=["key", "commission", "decided_on", "facts"], name="case_fact_key_decided")]
 
     def __str__(self) -> str:
         return self.key

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,8 +18,11 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from xiezuoqu.access.actor import Actor
+from xiezuoqu.approvals.matters import CASE_SANCTION, on_final_decision
+from xiezuoqu.approvals.models import ApprovalRequest
+from xiezuoqu.approvals.workflow import State as ApprovalState
 from xiezuoqu.audit.services import record_event
-from xiezuoqu.cases.models import Case
+from xiezuoqu.cases.models import Case, DecisionState, PersonDecision
 from xiezuoqu.cases.selectors import get_case_for, may_investigate, may_trial
 from xiezuoqu.clues.models import Rank
 from xiezuoqu.errors import NotPermitted, ValidationFailed
@@ -85,6 +89,31 @@ def rank_of(case: Case) -> str:
 
 def keys_of(category: str, articles: Sequence[int]) -> list[str]:
     return [f"c:{category}", *(f"a:{a}" for a in articles)]
+
+
+def decided_on_of(case_id: int) -> date | None:
+    """The approval date of the case's decision in force (none while it is only proposed)."""
+    return (
+        PersonDecision.objects.filter(case_id=case_id, state=DecisionState.APPROVED)
+        .order_by("-id")
+        .values_list("decided_on", flat=True)
+        .first()
+    )
+
+
+@on_final_decision(CASE_SANCTION.slug)
+def _decision_decided(approval: ApprovalRequest, outcome: str) -> None:
+    """A decision approved (in its approval's transaction, after the cases app has applied it): the case's
+    facts become a candidate for the guidance of later drafts, dated by the decision."""
+    if outcome != ApprovalState.APPROVED:
+        return
+    decision = (
+        PersonDecision.objects.filter(approval_id=approval.pk, state=DecisionState.APPROVED)
+        .values("case_id", "decided_on")
+        .first()
+    )
+    if decision is not None:
+        CaseFactKey.objects.filter(facts__case_id=decision["case_id"]).update(decided_on=decision["decided_on"])
 
 
 def _snapshot(facts: CaseFacts | None) -> dict[str, Any]:

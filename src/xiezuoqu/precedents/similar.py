@@ -15,9 +15,10 @@ A feature the draft does not have (no amount, no outcome chosen yet) is left out
 denominator, so a score is always "how alike on what we know", in 0…1.
 
 Where the candidates come from: the approved decisions of the drafter's commission and of the
-commissions below it, pre-filtered on one index — ``CaseFactKey (key, commission)`` with the draft's
-category and articles as keys — and bounded to the ``CANDIDATE_LIMIT`` most recent; the score is
-computed in Python over that bounded set.
+commissions below it, pre-filtered on one index — ``CaseFactKey (key, commission, decided_on, facts)``
+with the draft's category and articles as keys — bounded to ``CANDIDATE_LIMIT`` (those sharing the
+most keys, then the most recently decided) before any facts or decision row is read; the score is
+computed in Python over that set.
 
 Scope: every candidate is scored and every case of the similar set is counted in the distribution, but
 only cases the drafter may see (``cases_visible_to``) are listed with their number, subject, features
@@ -36,6 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import HttpRequest
 
 from xiezuoqu.access.actor import Actor
@@ -62,7 +64,7 @@ WEIGHTS: dict[str, float] = {
 }
 MIN_SCORE = 0.35  # below this a candidate is not "similar" and is not counted
 SIMILAR_SET = 30  # the distribution is over at most this many nearest cases
-CANDIDATE_LIMIT = 1000  # the most recent pre-filtered decisions that are scored
+CANDIDATE_LIMIT = 500  # pre-filtered decisions scored: most keys in common, then most recent
 SHOWN = 3  # the closest visible cases listed with their features
 FAR_SHARE = 0.8  # the draft is "far from the usual" when heavier (lighter) than this share
 MIN_FOR_NOTE = 5  # …and only when there are at least this many similar cases
@@ -292,15 +294,26 @@ def draft_for_case(case: Case, *, codes: Sequence[str] | None = None, months: in
     return Draft(case.pk, case.commission_id, features, facts)
 
 
-def candidate_query(draft: Draft, commission_ids: Sequence[int], *, limit: int = CANDIDATE_LIMIT) -> Any:
-    """The approved decisions of these commissions whose case shares the draft's category or an article:
-    one query, driven by the (key, commission) index, the most recent ``limit``."""
+def candidate_key_query(draft: Draft, commission_ids: Sequence[int], *, limit: int = CANDIDATE_LIMIT) -> Any:
+    """Step 1: the facts of ``limit`` decided cases of these commissions that share the draft's category or
+    an article — those sharing the most keys first, then the most recently decided — read from the
+    (key, commission, decided_on, facts) index alone."""
     keys = keys_of(draft.features.category, draft.features.articles)
-    facts = CaseFactKey.objects.filter(key__in=keys, commission_id__in=list(commission_ids)).values("facts_id")
     return (
-        PersonDecision.objects.filter(state=DecisionState.APPROVED, case__facts__in=facts)
+        CaseFactKey.objects.filter(key__in=keys, commission_id__in=list(commission_ids), decided_on__isnull=False)
+        .values("facts_id")
+        .annotate(hits=Count("id"), last=Max("decided_on"))
+        .order_by("-hits", "-last", "-facts_id")
+        .values_list("facts_id", flat=True)[:limit]
+    )
+
+
+def candidate_query(draft: Draft, fact_ids: Sequence[int]) -> Any:
+    """Step 2: those cases' facts and their approved decision (the outcome as it stands today)."""
+    return (
+        PersonDecision.objects.filter(state=DecisionState.APPROVED, case__facts__in=list(fact_ids))
         .exclude(case_id=draft.case_id)
-        .order_by("-decided_on", "-id")
+        .order_by()
         .values_list(
             "case_id",
             "decided_on",
@@ -312,11 +325,14 @@ def candidate_query(draft: Draft, commission_ids: Sequence[int], *, limit: int =
             "case__facts__articles",
             "case__facts__amount",
             "case__facts__circumstances",
-        )[:limit]
+        )
     )
 
 
 def candidates(draft: Draft, commission_ids: Sequence[int], *, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+    fact_ids = list(candidate_key_query(draft, commission_ids, limit=limit))
+    if not fact_ids:
+        return []
     return [
         Candidate(
             case_id,
@@ -326,7 +342,7 @@ def candidates(draft: Draft, commission_ids: Sequence[int], *, limit: int = CAND
             ),
         )
         for case_id, decided_on, codes, months, form, category, rank, articles, amount, circ in candidate_query(
-            draft, commission_ids, limit=limit
+            draft, fact_ids
         )
     ]
 
