@@ -594,13 +594,14 @@ class _Caseload:
 
     def _take(self, townships: Sequence[int], accept: Callable[[Matter], bool]) -> Matter | None:
         """The first matter that fits, of those accepted before the story's day: one accepted in the last
-        five months if there is one, else an older one."""
+        two weeks if there is one (the clue's 1-month disposal timer runs from the report's receipt), else
+        in the last five months, else an older one."""
         today = timezone.localdate()
-        for fresh in (True, False):
+        for window in (14, 150, None):
             for township in townships:
                 queue = self.matters.get(township, [])
                 for i, matter in enumerate(queue):
-                    if matter.ready_on >= today or (fresh and (today - matter.ready_on).days > 150):
+                    if matter.ready_on >= today or (window is not None and (today - matter.ready_on).days > window):
                         continue
                     if accept(matter):
                         return queue.pop(i)
@@ -933,15 +934,20 @@ class _Caseload:
         each case carried to its stage as a story of its own."""
         yield start
         opened: list[tuple[CaseScript, Clue, Subject]] = []
+        waiting: list[CaseScript] = []
         for script in scripts:
             found = self._case_clue(desk, script, turn=self.summary.cases + len(opened))
-            while found is None and timezone.localdate() < self.today:
-                # No accepted report fits yet: the zone takes the matter up when one comes in.
-                yield self._after(10, 9)
-                found = self._case_clue(desk, script, turn=self.summary.cases + len(opened))
             if found is not None:
                 opened.append((script, *found))
+            else:
+                waiting.append(script)
         self.unopened[desk.zone.pk] -= 1
+        if waiting and timezone.localdate() < self.today:
+            # No accepted report fits them yet: the zone takes those matters up when reports come in,
+            # while the clues opened now go on.
+            assert self.timeline is not None
+            self.unopened[desk.zone.pk] += 1
+            self.timeline.add(self._batch(desk, waiting, study=False, start=self._after(10, 9)))
         if not opened:
             return
         yield self._after(3, 9)

@@ -70,3 +70,93 @@ def export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="tongji-baobiao-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
+
+
+# --- 月度台账报送 (the monthly ledger pull) ----------------------------------------------------------------
+
+
+def _ledger_page(request: HttpRequest) -> dict[str, Any]:
+    from xiezuoqu.errors import NotFound
+
+    from . import ledger
+
+    actor = actor_for(request.user)
+    if not ledger.may_open_ledgers(actor):
+        raise NotFound()
+    today = timezone.localdate()
+    first = ledger.month_of(request.GET.get("month"), today)
+    units = []
+    for unit in ledger.submitting_units(actor):
+        sent = ledger.ledgers_visible_to(actor).filter(unit=unit, month=first).first()
+        units.append(
+            {"unit": unit, "ledger": sent, "lines": [] if sent else ledger.unit_month_lines(actor, unit, first, today)}
+        )
+    return {
+        "month": first,
+        "month_value": f"{first:%Y-%m}",
+        "months": [(f"{m:%Y-%m}", f"{m:%Y年%m月}") for m in ledger.recent_months(today)],
+        "as_of": ledger.as_of(first, today),
+        "units": units,
+        "pull": ledger.zone_pull(actor, first, today),
+    }
+
+
+@login_required
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "statistics/ledger.html", _ledger_page(request))
+
+
+@login_required
+def ledger_submit(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.views.decorators.http import require_POST
+
+    from xiezuoqu.errors import DomainError
+    from xiezuoqu.web.forms import show_error
+
+    from . import ledger, services
+
+    @require_POST
+    def handle(request: HttpRequest) -> HttpResponse:
+        actor = actor_for(request.user)
+        month_text = request.POST.get("month", "")
+        try:
+            first = ledger.month_of(month_text, timezone.localdate())
+            sent = services.submit_month(
+                actor=actor,
+                unit_id=request.POST.get("unit", ""),
+                month=first,
+                note=request.POST.get("note", ""),
+                request=request,
+            )
+            messages.success(request, f"已报送{sent}（{sent.row_count} 条，超期 {sent.red}、临期 {sent.yellow}）。")
+            return redirect("statistics:ledger_detail", ledger_id=sent.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+        return redirect(f"{reverse('statistics:ledger')}?month={month_text[:7]}")
+
+    return handle(request)
+
+
+@login_required
+def ledger_detail(request: HttpRequest, ledger_id: int) -> HttpResponse:
+    from . import ledger
+
+    actor = actor_for(request.user)
+    found = ledger.get_ledger_for(actor, ledger_id)
+    rows = list(ledger.ledger_rows_visible_to(actor).filter(ledger=found).order_by("position"))
+    return render(request, "statistics/ledger_detail.html", {"ledger": found, "rows": rows})
+
+
+@login_required
+def ledger_export(request: HttpRequest, ledger_id: int) -> HttpResponse:
+    from . import ledger, services
+
+    actor = actor_for(request.user)
+    found = ledger.get_ledger_for(actor, ledger_id)
+    content = services.export_ledger(actor, found, request=request)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="yuedu-taizhang-{found.unit_id}-{found.month:%Y%m}.xlsx"'
+    return response
