@@ -41,7 +41,7 @@ def test_a_stricter_value_applies_from_its_date_for_that_commission_only(demo):
 
 @pytest.mark.parametrize("value", [15, 20])
 def test_a_value_as_loose_or_looser_than_the_national_one_is_refused(demo, value):
-    with pytest.raises(RuleViolation, match="本地值只能比全国规定更严.*15个工作日"):
+    with pytest.raises(RuleViolation, match=r"本地值只能比全国规定更严.*15个工作日"):
         _set(value=value)
     assert not LocalRule.objects.exists()
 
@@ -95,7 +95,7 @@ def test_a_change_is_a_new_row_and_the_earlier_one_is_closed_not_rewritten(demo)
 
 
 def test_a_day_no_rule_covers_is_a_clear_error():
-    with pytest.raises(NoRuleInForce, match="2025-05-31 没有有效的“管护期限”规则.*2025-06-01 起施行"):
+    with pytest.raises(NoRuleInForce, match=r"2025-05-31 没有有效的“管护期限”规则.*2025-06-01 起施行"):
         rule_in_force("measure.custody_care", on=date(2025, 5, 31))
     assert rule_in_force("measure.custody_care", on=date(2025, 6, 1)) == 7
     with pytest.raises(NoRuleInForce, match="没有规则"):

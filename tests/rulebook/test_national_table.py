@@ -5,6 +5,7 @@ never overlap, so exactly one row answers for any day it covers."""
 from __future__ import annotations
 
 import importlib
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -49,7 +50,7 @@ def test_every_rule_names_a_function_that_exists(spec):
 def test_spans_of_one_rule_do_not_overlap_and_one_is_open_ended():
     for key in {spec.key for spec in NATIONAL_RULES}:
         rows = sorted(rows_of(key), key=lambda s: s.effective_from)
-        for earlier, later in zip(rows, rows[1:], strict=False):
+        for earlier, later in itertools.pairwise(rows):
             assert earlier.effective_to is not None
             assert earlier.effective_to == later.effective_from - timedelta(days=1), key
         assert rows[-1].effective_to is None

@@ -83,7 +83,10 @@ def test_the_api_lists_every_rule_and_answers_the_rule_of_a_day(client, demo):
     assert detention["overridable"] is False
     before = _api(client, "anguan", "/in-force", key="case.detention", on="2025-05-31").json()
     after = _api(client, "anguan", "/in-force", key="case.detention", on="2025-06-01").json()
-    assert (before["source"], after["source"]) == ("中华人民共和国监察法（2018年）", "中华人民共和国监察法（2024年修正）")
+    assert (before["source"], after["source"]) == (
+        "中华人民共和国监察法（2018年）",
+        "中华人民共和国监察法（2024年修正）",
+    )
     refused = _api(client, "anguan", "/in-force", key="measure.custody_care", on="2025-05-01")
     assert refused.status_code == 422
     assert refused["Content-Type"].startswith("application/problem+json")

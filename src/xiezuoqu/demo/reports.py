@@ -219,7 +219,7 @@ def load_demo_reports(*, count: int = 240, seed: int = 2026) -> ReportsSummary:
                 actor=registrar, report_id=report.pk, text="您反映的问题已受理，正在办理。", method=NoticeMethod.PHONE
             )
         handler = handlers.get(handling)
-        if handler is None:
+        if handler is None or handling is None:
             return
         if age > 45 and rng.random() < 0.75:
             yield moment(workday_on_or_after(received + timedelta(days=rng.randint(40, min(age, 90)))), 15)

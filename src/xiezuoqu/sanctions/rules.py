@@ -190,7 +190,7 @@ def period_of(code: str, start: date, *, months: int | None = None, statutory: S
     options = _statutory_options(m, statutory)
     statutory_months = _statutory_months(m, statutory)
     if options:
-        chosen = months if months is not None else min(options)
+        chosen: int | None = months if months is not None else min(options)
         if chosen not in options:
             raise RuleBroken(f"{m.label}的期限为一年或者二年（12 或 24 个月）。")
     elif months is not None and months != statutory_months:

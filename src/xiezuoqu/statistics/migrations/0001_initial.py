@@ -6,76 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyLedger',
+            name="MonthlyLedger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='该月第一天', verbose_name='月份')),
-                ('as_of', models.DateField(verbose_name='截至日期')),
-                ('submitted_at', models.DateTimeField(verbose_name='报送时间')),
-                ('red', models.PositiveIntegerField(default=0, verbose_name='超期')),
-                ('yellow', models.PositiveIntegerField(default=0, verbose_name='临期预警')),
-                ('blue', models.PositiveIntegerField(default=0, verbose_name='正常')),
-                ('unmarked', models.PositiveIntegerField(default=0, verbose_name='无在办时限')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='报送说明')),
-                ('commission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.commission', verbose_name='纪委监委')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='报送单位')),
-                ('zone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.zone', verbose_name='协作区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="该月第一天", verbose_name="月份")),
+                ("as_of", models.DateField(verbose_name="截至日期")),
+                ("submitted_at", models.DateTimeField(verbose_name="报送时间")),
+                ("red", models.PositiveIntegerField(default=0, verbose_name="超期")),
+                ("yellow", models.PositiveIntegerField(default=0, verbose_name="临期预警")),
+                ("blue", models.PositiveIntegerField(default=0, verbose_name="正常")),
+                ("unmarked", models.PositiveIntegerField(default=0, verbose_name="无在办时限")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="报送说明")),
+                (
+                    "commission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.commission",
+                        verbose_name="纪委监委",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报送人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="报送单位",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.zone",
+                        verbose_name="协作区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度台账报送',
-                'verbose_name_plural': '月度台账报送',
-                'ordering': ['-month', 'unit__sort_order', 'id'],
+                "verbose_name": "月度台账报送",
+                "verbose_name_plural": "月度台账报送",
+                "ordering": ["-month", "unit__sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyLedgerRow',
+            name="MonthlyLedgerRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(verbose_name='序号')),
-                ('kind', models.CharField(choices=[('clue', '问题线索'), ('case', '案件')], max_length=8, verbose_name='类别')),
-                ('target_id', models.PositiveBigIntegerField(verbose_name='事项ID')),
-                ('number', models.CharField(max_length=80, verbose_name='编号')),
-                ('summary', models.CharField(max_length=200, verbose_name='事项')),
-                ('subject_names', models.CharField(blank=True, max_length=200, verbose_name='被反映人（被审查调查人）')),
-                ('state', models.CharField(max_length=60, verbose_name='办理状态')),
-                ('registered_on', models.DateField(verbose_name='登记（立案）日期')),
-                ('deadline_label', models.CharField(blank=True, max_length=200, verbose_name='最紧迫的在办时限')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='到期日')),
-                ('mark', models.CharField(blank=True, choices=[('red', '超期'), ('yellow', '临期预警'), ('blue', '正常'), ('', '无在办时限')], max_length=8, verbose_name='预警')),
-                ('mark_text', models.CharField(blank=True, max_length=60, verbose_name='预警说明')),
-                ('ledger', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='statistics.monthlyledger', verbose_name='月度台账')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(verbose_name="序号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("clue", "问题线索"), ("case", "案件")], max_length=8, verbose_name="类别"
+                    ),
+                ),
+                ("target_id", models.PositiveBigIntegerField(verbose_name="事项ID")),
+                ("number", models.CharField(max_length=80, verbose_name="编号")),
+                ("summary", models.CharField(max_length=200, verbose_name="事项")),
+                (
+                    "subject_names",
+                    models.CharField(blank=True, max_length=200, verbose_name="被反映人（被审查调查人）"),
+                ),
+                ("state", models.CharField(max_length=60, verbose_name="办理状态")),
+                ("registered_on", models.DateField(verbose_name="登记（立案）日期")),
+                ("deadline_label", models.CharField(blank=True, max_length=200, verbose_name="最紧迫的在办时限")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="到期日")),
+                (
+                    "mark",
+                    models.CharField(
+                        blank=True,
+                        choices=[("red", "超期"), ("yellow", "临期预警"), ("blue", "正常"), ("", "无在办时限")],
+                        max_length=8,
+                        verbose_name="预警",
+                    ),
+                ),
+                ("mark_text", models.CharField(blank=True, max_length=60, verbose_name="预警说明")),
+                (
+                    "ledger",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="statistics.monthlyledger",
+                        verbose_name="月度台账",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度台账行',
-                'verbose_name_plural': '月度台账行',
-                'ordering': ['ledger', 'position'],
+                "verbose_name": "月度台账行",
+                "verbose_name_plural": "月度台账行",
+                "ordering": ["ledger", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='monthlyledger',
-            index=models.Index(fields=['zone', 'month'], name='monthly_ledger_zone_month'),
+            model_name="monthlyledger",
+            index=models.Index(fields=["zone", "month"], name="monthly_ledger_zone_month"),
         ),
         migrations.AddConstraint(
-            model_name='monthlyledger',
-            constraint=models.UniqueConstraint(fields=('unit', 'month'), name='monthly_ledger_one_per_unit_month'),
+            model_name="monthlyledger",
+            constraint=models.UniqueConstraint(fields=("unit", "month"), name="monthly_ledger_one_per_unit_month"),
         ),
         migrations.AddConstraint(
-            model_name='monthlyledger',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='monthly_ledger_month_first_day'),
+            model_name="monthlyledger",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__day", 1)), name="monthly_ledger_month_first_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlyledgerrow',
-            constraint=models.UniqueConstraint(fields=('ledger', 'position'), name='monthly_ledger_row_position'),
+            model_name="monthlyledgerrow",
+            constraint=models.UniqueConstraint(fields=("ledger", "position"), name="monthly_ledger_row_position"),
         ),
     ]
