@@ -62,6 +62,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "claim_id": ("funds.Claim", ""),
     "finding_id": ("inspections.Finding", ""),
     "hit_id": ("screening.Hit", ""),
+    "ledger_id": ("statistics.MonthlyLedger", ""),
     "receipt_id": ("funds.Receipt", ""),
     "rectification_id": ("inspections.Rectification", ""),
     "vehicle_id": ("funds.Vehicle", ""),
