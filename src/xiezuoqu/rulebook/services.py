@@ -68,6 +68,9 @@ def sync_national_rules() -> int:
                 row.delete()
         if changes:
             _bump_revision()
+        # The first fill of an empty table (a new database, or one just flushed) is the code table itself,
+        # recorded by the migration; every later change of the national rows is on the audit chain.
+        if changes and existing:
             record_event(
                 actor=None,
                 action="rulebook.national_rules_synced",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.errors import DomainError, NotFound
 from xiezuoqu.org.models import Unit
+from xiezuoqu.org.selectors import units_visible_to
 from xiezuoqu.spreadsheets import finish_workbook, ledger_workbook
 from xiezuoqu.web.forms import parse_id, show_error
 
@@ -189,9 +190,9 @@ def hits(request: HttpRequest) -> HttpResponse:
             "township": filters["township_id"],
             "states": HitState.choices,
             "rules": RuleCode.choices,
-            "townships": Unit.objects.filter(
-                commission_id=actor.commission_id, kind=Unit.Kind.TOWNSHIP_COMMITTEE
-            ).order_by("sort_order", "id"),
+            "townships": units_visible_to(actor)
+            .filter(commission_id=actor.commission_id, kind=Unit.Kind.TOWNSHIP_COMMITTEE)
+            .order_by("sort_order", "id"),
             "next_before": found[-1].pk if len(found) == selectors.PAGE_SIZE else None,
             "query": "&".join(f"{k}={v}" for k, v in query.items()),
         },
