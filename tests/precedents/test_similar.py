@@ -19,7 +19,7 @@ from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.clues.models import Rank
 from xiezuoqu.org.models import Commission
 from xiezuoqu.precedents.models import CaseFactKey, CaseFacts
-from xiezuoqu.precedents.services import rank_of
+from xiezuoqu.precedents.services import FactsInput, rank_of, record_case_facts
 from xiezuoqu.precedents.similar import draft_for_case, guidance, similar_cases_for
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +209,11 @@ def test_a_case_whose_decision_is_approved_after_its_facts_were_recorded_becomes
     assert keys == {decision.decided_on} and decision.decided_on is not None
     result = guidance(demo_actor("shenli"), draft)
     assert [n.case.pk for n in result.closest] == [earlier.pk]
+    # Its facts corrected after the approval: still a candidate, still dated by its decision.
+    record_case_facts(
+        actor=demo_actor("shenli"), case_id=earlier.pk, data=FactsInput(articles="第102条、第110条", amount="3万")
+    )
+    keys = dict(CaseFactKey.objects.filter(facts__case=earlier).values_list("key", "decided_on"))
+    assert keys == {f"c:{earlier.clue.category}": decision.decided_on, "a:102": decision.decided_on,
+                    "a:110": decision.decided_on}  # fmt: skip
+    assert [n.case.pk for n in guidance(demo_actor("shenli"), draft).closest] == [earlier.pk]

@@ -47,8 +47,15 @@ def _custody(case: Case, start: date, days: float):
     )
 
 
+def _filed_on(case: Case, day: date) -> Case:
+    """The case as filed on ``day`` (a measure may not start before its case's filing day)."""
+    Case.objects.filter(pk=case.pk).update(filed_on=day)
+    case.refresh_from_db()
+    return case
+
+
 def test_custody_care_before_the_2024_amendment_has_no_rule_and_after_it_is_held_to_7_days(demo):
-    case = investigating()
+    case = _filed_on(investigating(), date(2025, 5, 1))
     with pytest.raises(NoRuleInForce, match=r"“管护”措施的开始时间 2025-05-31 早于.*2025-06-01 起施行"):
         _custody(case, date(2025, 5, 31), 3)
     measure = _custody(case, date(2025, 6, 1), 7)
@@ -90,7 +97,7 @@ def _citation_of_period(detention: Detention) -> str:
     ],
 )
 def test_a_detention_runs_under_the_law_of_the_day_it_started(demo, starts_on, source, article):
-    case = investigating()
+    case = _filed_on(investigating(), date(2025, 5, 1))
     detention = _approved_detention(case, starts_on)
     deadline = deadline_for(detention, "case.detention")
     assert deadline is not None

@@ -151,9 +151,11 @@ def record_case_facts(*, actor: Actor, case_id: Any, data: FactsInput, request: 
         facts.recorded_by_id = actor.user_id
         facts.save()
         CaseFactKey.objects.filter(facts=facts).delete()
+        # Facts corrected after the decision was approved keep the case a candidate, dated by that decision.
+        decided_on = decided_on_of(case.pk)
         CaseFactKey.objects.bulk_create(
             [
-                CaseFactKey(facts=facts, commission_id=case.commission_id, key=k)
+                CaseFactKey(facts=facts, commission_id=case.commission_id, key=k, decided_on=decided_on)
                 for k in keys_of(facts.category, articles)
             ]
         )
