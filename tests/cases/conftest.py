@@ -3,7 +3,7 @@ team of two township cadres, and the steps of its life cycle up to each state.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -71,16 +71,22 @@ def investigating(case: Case | None = None) -> Case:
     return services.start_investigation(actor=demo_actor("xzshuji"), case_id=case.pk)
 
 
+def earlier_today(*, hours: float) -> datetime:
+    """`hours` ago, but not before today's local midnight: the test cases are filed today, and a case's
+    measures may not start before its filing day, whatever the hour the suite runs at."""
+    now = timezone.localtime()
+    return max(now - timedelta(hours=hours), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def measure_input(
     kind: str = "interrogation", officers: tuple[str, ...] = ("xzshuji", "xzganbu"), **kw: Any
 ) -> MeasureInput:
-    now = timezone.now()
     defaults: dict[str, Any] = {
         "kind": kind,
         "officer_ids": [staff_of(u).pk for u in officers],
         "person_or_record": "被审查调查人赵某某",
-        "starts_at": now - timedelta(hours=3),
-        "ends_at": now - timedelta(hours=1),
+        "starts_at": earlier_today(hours=3),
+        "ends_at": earlier_today(hours=1),
         "place": "宝山镇纪委谈话室",
         "approval_reference": "宝山镇纪委书记批准（审批表第1号）",
     }

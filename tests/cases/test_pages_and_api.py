@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.cases.conftest import (
     OPINION,
     approve_decision,
+    earlier_today,
     filed_case,
     investigation_team,
     second_reviewed,
@@ -47,7 +48,7 @@ def test_a_township_case_goes_through_the_pages(demo):
     investigation_team(case)
     _act("xzshuji", case.pk, action="start_investigation")
     assert _state(case.pk) == State.INVESTIGATING
-    now = timezone.localtime()
+
     _act(
         "xzshuji",
         case.pk,
@@ -55,8 +56,8 @@ def test_a_township_case_goes_through_the_pages(demo):
         kind="interrogation",
         officers=[staff_of("xzshuji").pk, staff_of("xzganbu").pk],
         person_or_record="赵某某",
-        starts_at=(now - timezone.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        ends_at=(now - timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        starts_at=earlier_today(hours=2).strftime("%Y-%m-%dT%H:%M"),
+        ends_at=earlier_today(hours=1).strftime("%Y-%m-%dT%H:%M"),
         place="谈话室",
         approval_reference="镇纪委书记批准",
     )
@@ -110,7 +111,7 @@ def test_a_township_case_goes_through_the_api(demo):
     case = filed_case()
     investigation_team(case)
     assert _api("xzshuji", "post", f"/{case.pk}/investigation").json()["state"] == State.INVESTIGATING
-    now = timezone.now()
+
     response = _api(
         "xzshuji",
         "post",
@@ -119,8 +120,8 @@ def test_a_township_case_goes_through_the_api(demo):
             "kind": "search",
             "officer_ids": [staff_of("xzshuji").pk, staff_of("xzganbu").pk],
             "person_or_record": "赵某某住所",
-            "starts_at": (now - timezone.timedelta(hours=2)).isoformat(),
-            "ends_at": (now - timezone.timedelta(hours=1)).isoformat(),
+            "starts_at": earlier_today(hours=2).isoformat(),
+            "ends_at": earlier_today(hours=1).isoformat(),
             "place": "赵某某住所",
             "approval_reference": "搜查证〔2026〕1号",
         },

@@ -29,6 +29,7 @@ from xiezuoqu.deadlines.models import DeadlineState
 from xiezuoqu.deadlines.services import deadline_for
 from xiezuoqu.errors import NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.sanctions.rules import plus_months
+from xiezuoqu.verification.models import Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +175,15 @@ def test_post_filing_measures_are_allowed_in_a_case_but_need_team_officers_and_a
         actor=demo_actor("xzshuji"), case_id=case.pk, data=measure_input(kind="search")
     )
     assert measure.case_id == case.pk
+    yesterday = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    with pytest.raises(RuleViolation, match="不能早于立案日期") as refused:
+        services.record_case_measure(
+            actor=demo_actor("xzshuji"),
+            case_id=case.pk,
+            data=measure_input(kind="search", starts_at=yesterday, ends_at=yesterday + timedelta(hours=1)),
+        )
+    assert refused.value.field_errors == {"starts_at": ["早于立案日期。"]}
+    assert Measure.objects.filter(case_id=case.pk).count() == 1  # the refused one left nothing behind
 
 
 def test_detention_is_reviewed_here_decided_above_and_runs_three_months_extendable_once(demo):

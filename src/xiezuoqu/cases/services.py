@@ -308,6 +308,13 @@ def record_case_measure(
                 f"{names}不是本案审查调查组的现任成员，不能作为措施承办人员。",
                 field_errors={"officers": ["须为审查调查组成员。"]},
             )
+        started_on = timezone.localtime(fields["starts_at"]).date()
+        if started_on < case.filed_on:
+            raise RuleViolation(
+                f"审查调查措施须在立案后采取：本案于{case.filed_on:%Y年%m月%d日}立案，"
+                f"措施开始时间（{started_on:%Y年%m月%d日}）不能早于立案日期。立案前的措施请在初步核实中登记。",
+                field_errors={"starts_at": ["早于立案日期。"]},
+            )
         reference = _text(data.approval_reference)[:200]
         if data.kind == measure_rules.MeasureKind.DETENTION:
             detention = Detention.objects.filter(case=case, state=DetentionState.APPROVED).first()
