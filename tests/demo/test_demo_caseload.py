@@ -27,6 +27,7 @@ from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
+from xiezuoqu.demo.screening import load_demo_screening
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.demo.training import load_demo_training
 from xiezuoqu.intake.models import Category
@@ -64,6 +65,7 @@ class DemoCaseloadTests(TestCase):
         load_demo_funds()
         load_demo_training()
         load_demo_inspections()
+        load_demo_screening()
 
     def cases(self) -> list[Case]:
         return list(

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
 
+import pytest
+from django.utils import timezone
+
+from xiezuoqu.audit.models import AuditEvent
+from xiezuoqu.clues.models import Source
 from xiezuoqu.demo.screening import load_demo_screening
-from xiezuoqu.screening.models import Hit, Payment, RuleCode
+from xiezuoqu.screening.models import Hit, HitState, Payment, ReferenceEntry, RuleCode
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +47,29 @@ def test_the_demo_import_finds_every_planted_anomaly_and_no_ordinary_row(demo, c
 
 def test_loading_the_demo_twice_imports_nothing_the_second_time(demo):  # type: ignore[no-untyped-def]
     first = load_demo_screening()
+    assert first.created and first.rows == Payment.objects.count() and first.hits == Hit.objects.count()
     count = Payment.objects.count()
     hits = Hit.objects.count()
+    events = AuditEvent.objects.count()
     second = load_demo_screening()
     assert first.batches == second.batches and not second.created
     assert (Payment.objects.count(), Hit.objects.count()) == (count, hits)
+    assert AuditEvent.objects.count() == events  # nothing recorded either (not even the standard)
+
+
+def test_the_demo_lies_in_the_demo_year_and_works_two_hits_as_a_zone_would(demo):  # type: ignore[no-untyped-def]
+    demo_load = load_demo_screening()
+    today = timezone.localdate()
+    first_day = date(today.year, 1, 5)
+    days = list(Payment.objects.values_list("paid_on", flat=True)) + list(
+        ReferenceEntry.objects.values_list("since", flat=True)
+    )
+    assert days and all(first_day <= d <= today for d in days)
+    assert (demo_load.clues, demo_load.dismissed) == (1, 1)
+    referred = Hit.objects.get(state=HitState.CLUE)
+    assert referred.rule.code == RuleCode.DECEASED_OR_MOVED and referred.clue is not None
+    assert referred.clue.source == Source.BIG_DATA and referred.clue.handling_unit_id == referred.township_id
+    assert AuditEvent.objects.filter(action="screening_hit.referred", target_id=str(referred.pk)).exists()
+    dismissed = Hit.objects.get(state=HitState.DISMISSED)
+    assert dismissed.rule.code == RuleCode.ROUND_CLUSTER and dismissed.dismissal_reason
+    assert Hit.objects.filter(state=HitState.OPEN).count() == Hit.objects.count() - 2

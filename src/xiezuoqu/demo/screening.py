@@ -5,27 +5,39 @@ among ordinary rows that no rule flags.
 
 ``load_demo_screening()`` returns what was planted (``ScreeningDemo.planted``: rule code → the line
 numbers of each planted anomaly per file) so a test can measure precision and recall per rule. A
-second call imports nothing (the files are the same; the batches are found by their hash).
+second call imports nothing and records nothing (the demo's batches are found, on any later day too).
+The first load also works two hits the way a zone would: the payment to a dead person becomes a clue
+(来源 大数据监督, in the township's ledger), the cluster of round amounts is dismissed with a reason.
+All dates lie in the demo year (from 5 January to today), as in the other demo loaders.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import random
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from xiezuoqu.access.actor import build_actor
+from xiezuoqu.access.actor import Actor, build_actor
 from xiezuoqu.accounts.models import User
 from xiezuoqu.org.models import Commission, DeclaredRelationship, StaffMember, Unit, Village
-from xiezuoqu.screening import services
+from xiezuoqu.screening import selectors, services
 from xiezuoqu.screening.imports import TEMPLATE_COLUMNS, id_check_digit
-from xiezuoqu.screening.models import ImportBatch, MoneyKind, ReferenceList, RuleCode
+from xiezuoqu.screening.models import (
+    Hit,
+    HitState,
+    ImportBatch,
+    ItemStandard,
+    MoneyKind,
+    Payment,
+    ReferenceList,
+    RuleCode,
+)
 
 from .data import COMMISSION_NAME
 
@@ -47,6 +59,17 @@ class ScreeningDemo:
     # rule code → planted anomalies, each a list of (file label, line number)
     planted: dict[str, list[list[tuple[str, int]]]] = field(default_factory=dict)
     ordinary: list[tuple[str, int]] = field(default_factory=list)
+    rows: int = 0
+    hits: int = 0
+    clues: int = 0
+    dismissed: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"演示大数据监督：导入资金发放记录 {self.rows} 笔，发现疑点 {self.hits} 条"
+            f"（转为问题线索 {self.clues} 条，排除 {self.dismissed} 条）；用时 {self.seconds:.1f} 秒。"
+        )
 
 
 def _id_number(rng: random.Random, used: set[str]) -> str:
@@ -82,6 +105,7 @@ def _place_name(unit: Unit) -> str:
 
 def load_demo_screening(*, commission: Commission | None = None) -> ScreeningDemo:
     """Import the demo files (once) and return what was planted in them."""
+    started = clock.monotonic()
     commission = commission or Commission.objects.get(name=COMMISSION_NAME, is_demo=True)
     # Built afresh (not the cached demo actor): the demo may have been reloaded under new ids.
     actor = build_actor(User.objects.get(username=IMPORTER))
@@ -104,8 +128,12 @@ def load_demo_screening(*, commission: Commission | None = None) -> ScreeningDem
                 taken.add(name)
                 return name
 
+    # The stories below reach back up to 300 days; early in the year they are pressed into the demo year
+    # (5 January to today), keeping their order.
+    scale = min(1.0, max((today - date(year, 1, 5)).days, 0) / 300)
+
     def day(back: int) -> date:
-        return today - timedelta(days=back)
+        return today - timedelta(days=round(back * scale))
 
     townships = list(
         Unit.objects.filter(commission=commission, kind=Unit.Kind.TOWNSHIP_COMMITTEE).order_by("sort_order", "id")
@@ -248,23 +276,71 @@ def load_demo_screening(*, commission: Commission | None = None) -> ScreeningDem
     reference_data = reference.getvalue().encode("utf-8-sig")
 
     services.ensure_rules(commission.pk)
-    services.set_standard(
-        actor=actor, kind=MoneyKind.FARM_SUBSIDY, item=SUBSIDY_ITEM, max_amount=SUBSIDY_STANDARD, basis="演示：每户每年"
-    )
-    if not ReferenceList.objects.filter(
-        commission=commission, sha256=hashlib.sha256(reference_data).hexdigest()
-    ).exists():
+    standard = ItemStandard.objects.filter(
+        commission=commission, kind=MoneyKind.FARM_SUBSIDY, item=SUBSIDY_ITEM
+    ).first()
+    if standard is None:
+        services.set_standard(
+            actor=actor,
+            kind=MoneyKind.FARM_SUBSIDY,
+            item=SUBSIDY_ITEM,
+            max_amount=SUBSIDY_STANDARD,
+            basis="演示：每户每年",
+        )
+    # Loaded before (perhaps on another day, when the files would differ): nothing more is imported.
+    if not ReferenceList.objects.filter(commission=commission, is_demo=True).exists():
         services.import_reference_list(
             actor=actor, file_name="演示-死亡及迁出人员名单.csv", data=reference_data, is_demo=True
         )
         demo.created = True
     for label, kind, file in (("惠农", MoneyKind.FARM_SUBSIDY, subsidy), ("三资", MoneyKind.ASSETS, assets)):
-        data = file.data()
-        found = ImportBatch.objects.filter(commission=commission, sha256=hashlib.sha256(data).hexdigest()).first()
+        file_name = f"演示-{label}资金发放.csv"
+        found = ImportBatch.objects.filter(commission=commission, is_demo=True, file_name=file_name).first()
         if found is None:
             found = services.import_payments(
-                actor=actor, kind=kind, file_name=f"演示-{label}资金发放.csv", data=data, is_demo=True
+                actor=actor, kind=kind, file_name=file_name, data=file.data(), is_demo=True
             ).batch
             demo.created = True
         demo.batches[label] = found.pk
+    if demo.created:
+        demo.clues, demo.dismissed = _work_hits(commission)
+        demo.rows = Payment.objects.filter(batch_id__in=demo.batches.values()).count()
+        demo.hits = Hit.objects.filter(commission=commission).count()
+    demo.seconds = clock.monotonic() - started
     return demo
+
+
+DISMISSAL = "经核实，系村道硬化误工补贴按出工天数计发（每天 100 元），有村民代表会议决议和出工记录，金额为整数属正常。"
+
+
+def _zone_officer(hit: Hit) -> Actor | None:
+    """The leader of the hit's zone (the one who acts on it in the demo)."""
+    for username in ("zuzhang1", "zuzhang2", "zuzhang3", "zuzhang4"):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            actor = build_actor(user)
+            if selectors.may_act_on(actor, hit):
+                return actor
+    return None
+
+
+def _work_hits(commission: Commission) -> tuple[int, int]:
+    """One hit turned into a clue, one dismissed, by the zone's leader (the rest stay 待核查)."""
+    clues = dismissed = 0
+    for code, dismiss in ((RuleCode.DECEASED_OR_MOVED, False), (RuleCode.ROUND_CLUSTER, True)):
+        hit = (
+            Hit.objects.filter(commission=commission, rule__code=code, state=HitState.OPEN)
+            .select_related("township")
+            .order_by("id")
+            .first()
+        )
+        officer = _zone_officer(hit) if hit is not None else None
+        if hit is None or officer is None:
+            continue
+        if dismiss:
+            services.dismiss_hit(actor=officer, hit_id=hit.pk, reason=DISMISSAL)
+            dismissed += 1
+        else:
+            services.refer_hit(actor=officer, hit_id=hit.pk)
+            clues += 1
+    return clues, dismissed

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
 from xiezuoqu.accounts.roles import ZONE_WIDE_ROLES, Role
+from xiezuoqu.clues.models import Clue
+from xiezuoqu.clues.selectors import clues_visible_to
 from xiezuoqu.intake.selectors import zone_reader_zone_ids
 
 from .models import Hit, HitState, ImportBatch, ItemStandard, Payment, ReferenceList, RuleCode, ScreeningRule
@@ -127,6 +129,27 @@ def may_act_on(actor: Actor, hit: Hit) -> bool:
     return actor.has(Role.CASE_MANAGER) or (hit.zone_id is not None and hit.zone_id in zone_reader_zone_ids(actor))
 
 
+# --- the links between a hit and its clue -------------------------------------------------------------------
+
+
+def clue_shown(actor: Actor) -> Exists:
+    """Annotation: the hit's clue is one the actor may open (the clue funnel, inside the hit query). Only
+    such a clue is named and linked; of the others a page says only that the hit became a clue."""
+    return Exists(clues_visible_to(actor).filter(pk=OuterRef("clue_id")))
+
+
+def shown_clue(actor: Actor, hit: Hit) -> Clue | None:
+    """The hit's clue if the actor may open it, else None."""
+    if hit.clue_id is None or not clues_visible_to(actor).filter(pk=hit.clue_id).exists():
+        return None
+    return hit.clue
+
+
+def hit_of_clue(actor: Actor, clue_id: int) -> Hit | None:
+    """The hit a clue was made from, if the actor may open it (the hit funnel), else None."""
+    return hits_visible_to(actor).filter(clue_id=clue_id).only("id", "clue_id").first()
+
+
 # --- lists ------------------------------------------------------------------------------------------------
 
 
@@ -160,7 +183,8 @@ def hit_list(
         qs = qs.filter(hit_rows__payment__batch_id=batch_id).distinct()
     if before_id:
         qs = qs.filter(pk__lt=before_id)
-    return list(qs.select_related("rule", "township", "village", "clue").order_by("-id")[:limit])
+    qs = qs.select_related("rule", "township", "village", "clue").annotate(clue_shown=clue_shown(actor))
+    return list(qs.order_by("-id")[:limit])
 
 
 def hit_rows(actor: Actor, hit: Hit) -> list[Payment]:

@@ -11,6 +11,7 @@ from xiezuoqu.demo.casework import load_demo_casework
 from xiezuoqu.demo.funds import load_demo_funds
 from xiezuoqu.demo.inspections import load_demo_inspections
 from xiezuoqu.demo.reports import load_demo_reports
+from xiezuoqu.demo.screening import load_demo_screening
 from xiezuoqu.demo.services import load_demo
 from xiezuoqu.demo.training import load_demo_training
 from xiezuoqu.errors import DomainError
@@ -64,5 +65,8 @@ class Command(BaseCommand):
                 inspections = load_demo_inspections()
                 if inspections.loaded:
                     self.stdout.write(inspections.line())
+                screening = load_demo_screening()
+                if screening.created:
+                    self.stdout.write(screening.line())
         except DomainError as error:
             raise CommandError(error.message) from error
