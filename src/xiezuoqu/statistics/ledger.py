@@ -1,14 +1,16 @@
 """月度台账报送 — reading: who may see a submitted month, the rows a unit's month holds, the zone's pull.
 
 A unit's month (its ledger rows): the clues it handles that were registered by the month's end and were
-not closed before it began (a filed clue is the case's row), and the cases filed on its clues by the
-month's end and not archived before it began. Each row carries its most urgent open deadline — on the
-clue or case itself, its 初步核实, its reviews or its appeal — and that deadline's colour by
-``deadlines.urgency`` on the day the month is looked at (the month's last day, or today within it).
+not closed before it began (a clue filed by the month's end is its case's row), and the cases filed on
+its clues by the month's end and not archived or withdrawn (撤销) before it began. Each row carries its
+most urgent open deadline — on the clue or case itself, its 初步核实, its reviews or its appeal — and
+that deadline's colour by ``deadlines.urgency`` on the day the month is looked at (the month's last
+day, or today within it; a deadline met after that day was still open on it).
 
 Every row is read through the funnel (``clues_visible_to``, ``cases_visible_to``,
 ``deadlines_visible_to``); submitted months through the ``MonthlyLedger`` policy: the unit's own staff,
-the readers of its zone (组长、副组长、纪检监察室) and the commission-wide readers.
+the readers of its zone (组长、副组长、纪检监察室) and the commission-wide readers; of a submitted month a
+reader sees the rows whose clue or case it may see today (not those it is recused from or named in).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
@@ -50,6 +52,11 @@ def month_of(value: Any, today: date) -> date:
     if first > today.replace(day=1) or year < 2000:
         raise ValidationFailed("只能查看或报送本月及以前月份的台账。", field_errors={"month": ["月份无效"]})
     return first
+
+
+def is_month_text(text: str) -> bool:
+    """``2026-11`` as the month picker sends it (safe to put back into a link)."""
+    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and text.isascii()
 
 
 def month_end(first: date) -> date:
@@ -137,11 +144,25 @@ def can_view_ledger(actor: Actor, ledger: MonthlyLedger) -> bool:
 
 
 def ledger_rows_visible_to(actor: Actor) -> QuerySet[MonthlyLedgerRow]:
-    return MonthlyLedgerRow.objects.filter(ledger__in=ledgers_visible_to(actor))
+    """The rows of the months this actor may open whose clue or case it may see today: a reader recused
+    from a clue, or named in it, does not read its summary in a township's snapshot either."""
+    from xiezuoqu.cases.selectors import cases_visible_to
+    from xiezuoqu.clues.selectors import clues_visible_to
+
+    targets = Q(kind=MonthlyLedgerRow.Kind.CLUE, target_id__in=clues_visible_to(actor).values("pk")) | Q(
+        kind=MonthlyLedgerRow.Kind.CASE, target_id__in=cases_visible_to(actor).values("pk")
+    )
+    return MonthlyLedgerRow.objects.filter(targets, ledger__in=ledgers_visible_to(actor))
 
 
 def can_view_ledger_row(actor: Actor, row: MonthlyLedgerRow) -> bool:
-    return can_view_ledger(actor, row.ledger)
+    if not can_view_ledger(actor, row.ledger):
+        return False
+    from xiezuoqu.cases.selectors import cases_visible_to
+    from xiezuoqu.clues.selectors import clues_visible_to
+
+    found = clues_visible_to(actor) if row.kind == MonthlyLedgerRow.Kind.CLUE else cases_visible_to(actor)
+    return found.filter(pk=row.target_id).exists()
 
 
 LEDGERS = register(Policy(MonthlyLedger, "月度台账报送", ledgers_visible_to, can_view_ledger, case_content=True))
@@ -202,7 +223,9 @@ def _most_urgent(actor: Actor, day: date, clue_ids: set[int], case_ids: set[int]
         targets |= Q(target_type_id=type_id, target_id__in=[i for t, i in owner if t == type_id])
     calendar_ = work_calendar()
     best: dict[tuple[str, int], Any] = {}
-    for deadline in deadlines_visible_to(actor).filter(targets, state="open", start_date__lte=day):
+    # Open on ``day``: still open, or met or cancelled after it (a past month is seen as it stood).
+    open_then = Q(state="open") | Q(closed_at__gte=_start_of(day + timedelta(days=1)))
+    for deadline in deadlines_visible_to(actor).filter(targets, open_then, start_date__lte=day):
         key = owner[(deadline.target_type_id, deadline.target_id)]
         found = urgency(
             today=day,
@@ -217,25 +240,35 @@ def _most_urgent(actor: Actor, day: date, clue_ids: set[int], case_ids: set[int]
     return {key: (deadline, found) for key, (_, deadline, found) in best.items()}
 
 
+def _short_label(label: str, number: str) -> str:
+    """A deadline's label without the row's own number in front (``凤纪宝山线〔2026〕1号 处置`` → ``处置``)."""
+    short = label[len(number) :].strip() if number and label.startswith(number) else label
+    return (short or label)[:200]
+
+
 def unit_month_lines(actor: Actor, unit: Unit, first: date, today: date) -> list[LedgerLine]:
     """The unit's ledger rows of the month, red first, then yellow, blue and those without a deadline."""
+    from xiezuoqu.cases.models import Case
     from xiezuoqu.cases.selectors import cases_visible_to
     from xiezuoqu.clues.selectors import clues_visible_to
 
     day = as_of(first, today)
-    began, ended = _start_of(first), _start_of(month_end(first) + timedelta(days=1))
+    last = month_end(first)
+    began, ended = _start_of(first), _start_of(last + timedelta(days=1))
+    # A clue filed by the month's end is its case's row; one filed later was still a clue that month.
+    filed_by_then = Exists(Case.objects.filter(clue_id=OuterRef("pk"), filed_on__lte=last))
     clues = list(
         clues_visible_to(actor)
         .filter(handling_unit_id=unit.pk, created_at__lt=ended)
-        .exclude(state="filed")
+        .exclude(Q(state="filed") & filed_by_then)
         .exclude(state="closed", state_changed_at__lt=began)
         .prefetch_related("subject_links__subject")
         .order_by("created_at", "pk")
     )
     cases = list(
         cases_visible_to(actor)
-        .filter(clue__handling_unit_id=unit.pk, filed_on__lte=month_end(first))
-        .exclude(state="archived", state_changed_at__lt=began)
+        .filter(clue__handling_unit_id=unit.pk, filed_on__lte=last)
+        .exclude(state__in=("archived", "closed"), state_changed_at__lt=began)
         .select_related("subject", "clue")
         .order_by("filed_on", "pk")
     )
@@ -253,7 +286,7 @@ def unit_month_lines(actor: Actor, unit: Unit, first: date, today: date) -> list
             subject_names=names[:200],
             state=state,
             registered_on=on,
-            deadline_label=f"{deadline.label}（{deadline.target_label}）"[:200] if deadline else "",
+            deadline_label=_short_label(deadline.label, number) if deadline else "",
             due_on=deadline.due_date if deadline else None,
             mark=urgent.colour.value if urgent else "",
             mark_text=urgent.text if urgent else "",

@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from xiezuoqu.access.actor import actor_for
+from xiezuoqu.audit.services import record_view
 from xiezuoqu.meetings.summary import period_presets
 
 from . import exports, figures, present
@@ -88,16 +90,21 @@ def _ledger_page(request: HttpRequest) -> dict[str, Any]:
     units = []
     for unit in ledger.submitting_units(actor):
         sent = ledger.ledgers_visible_to(actor).filter(unit=unit, month=first).first()
-        units.append(
-            {"unit": unit, "ledger": sent, "lines": [] if sent else ledger.unit_month_lines(actor, unit, first, today)}
-        )
+        lines = [] if sent else ledger.unit_month_lines(actor, unit, first, today)
+        counts = {mark or "none": sum(1 for line in lines if line.mark == mark) for mark in ledger.MARK_ORDER}
+        units.append({"unit": unit, "ledger": sent, "lines": lines, "counts": counts})
+    pull = [
+        (zone, rows, sum(1 for row in rows if row.ledger is not None))
+        for zone, rows in ledger.zone_pull(actor, first, today)
+    ]
     return {
         "month": first,
         "month_value": f"{first:%Y-%m}",
         "months": [(f"{m:%Y-%m}", f"{m:%Y年%m月}") for m in ledger.recent_months(today)],
         "as_of": ledger.as_of(first, today),
+        "in_progress": ledger.month_end(first) > today,
         "units": units,
-        "pull": ledger.zone_pull(actor, first, today),
+        "pull": pull,
     }
 
 
@@ -107,37 +114,43 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def ledger_submit(request: HttpRequest) -> HttpResponse:
+    """Submit one unit's month. A unit one does not submit for is 404, like any object out of reach; a
+    bad, future or already submitted month is a Chinese message on the ledger page."""
     from django.contrib import messages
     from django.shortcuts import redirect
     from django.urls import reverse
-    from django.views.decorators.http import require_POST
 
-    from xiezuoqu.errors import DomainError
+    from xiezuoqu.errors import DomainError, NotFound, NotPermitted
     from xiezuoqu.web.forms import show_error
 
     from . import ledger, services
 
-    @require_POST
-    def handle(request: HttpRequest) -> HttpResponse:
-        actor = actor_for(request.user)
-        month_text = request.POST.get("month", "")
-        try:
-            first = ledger.month_of(month_text, timezone.localdate())
-            sent = services.submit_month(
-                actor=actor,
-                unit_id=request.POST.get("unit", ""),
-                month=first,
-                note=request.POST.get("note", ""),
-                request=request,
-            )
-            messages.success(request, f"已报送{sent}（{sent.row_count} 条，超期 {sent.red}、临期 {sent.yellow}）。")
-            return redirect("statistics:ledger_detail", ledger_id=sent.pk)
-        except DomainError as exc:
-            show_error(request, exc)
-        return redirect(f"{reverse('statistics:ledger')}?month={month_text[:7]}")
-
-    return handle(request)
+    actor = actor_for(request.user)
+    month_text = request.POST.get("month", "")[:7]
+    ledger.unit_for_submission(actor, request.POST.get("unit", ""))  # NotFound → 404 before anything else
+    try:
+        first = ledger.month_of(month_text, timezone.localdate())
+        sent = services.submit_month(
+            actor=actor,
+            unit_id=request.POST.get("unit", ""),
+            month=first,
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except (NotFound, NotPermitted):
+        raise
+    except DomainError as exc:
+        show_error(request, exc)
+        back = month_text if ledger.is_month_text(month_text) else ""
+        return redirect(f"{reverse('statistics:ledger')}?month={back}" if back else reverse("statistics:ledger"))
+    messages.success(
+        request,
+        f"已报送{sent}：共 {sent.row_count} 条（超期 {sent.red}、临期预警 {sent.yellow}、正常 {sent.blue}、"
+        f"无在办时限 {sent.unmarked}）。",
+    )
+    return redirect("statistics:ledger_detail", ledger_id=sent.pk)
 
 
 @login_required
@@ -147,7 +160,9 @@ def ledger_detail(request: HttpRequest, ledger_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     found = ledger.get_ledger_for(actor, ledger_id)
     rows = list(ledger.ledger_rows_visible_to(actor).filter(ledger=found).order_by("position"))
-    return render(request, "statistics/ledger_detail.html", {"ledger": found, "rows": rows})
+    record_view(actor=actor, target=found, request=request)
+    context = {"ledger": found, "rows": rows, "hidden": found.row_count - len(rows)}
+    return render(request, "statistics/ledger_detail.html", context)
 
 
 @login_required

@@ -53,6 +53,7 @@ NAV: list[tuple[str, str, str, frozenset[str] | None]] = [
     ("时限", "工作日历", "workdays:calendar", STAFF_AND_ADMINS),
     ("时限", "规则库", "rulebook:index", STAFF_AND_ADMINS),
     ("统计", "统计", "statistics:index", COMMISSION_WIDE_ROLES | STATISTICS_ZONE_AND_TOWNSHIP_ROLES),
+    ("统计", "月度台账", "statistics:ledger", STAFF_ROLES),
     ("组织", "组织架构", "org:chart", STAFF_AND_ADMINS | {Role.VILLAGE_SUPERVISOR}),
     ("组织", "单位", "org:unit_list", STAFF_AND_ADMINS),
     ("组织", "干部", "org:staff_list", STAFF_AND_ADMINS),
@@ -79,6 +80,12 @@ def _may_screen(actor: Actor) -> bool:
     return may_screen(actor)
 
 
+def _may_open_ledgers(actor: Actor) -> bool:
+    from xiezuoqu.statistics.ledger import may_open_ledgers
+
+    return may_open_ledgers(actor)
+
+
 def _registers_somewhere(actor: Actor) -> bool:
     return bool(actor.units_for_role(Role.REGISTRAR))
 
@@ -90,6 +97,7 @@ VISIBLE_IF: dict[str, Callable[[Actor], bool]] = {
     "intake:register": _registers_somewhere,  # a registrar of an active unit
     "intake:village": lambda actor: actor.village_supervisor_id is not None,  # a supervisor on record
     "statistics:index": may_see_statistics,  # a zone one reads, a township one leads, or the commission
+    "statistics:ledger": _may_open_ledgers,  # a township that submits, a zone one reads, or the commission
     "screening:index": _may_screen,  # 案管, the commission's leaders, the zones' leadership, office and groups
 }
 
