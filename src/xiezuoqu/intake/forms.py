@@ -14,7 +14,7 @@ from . import services
 from .models import Category, Channel
 from .workflow import State
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what <input type=date> reads
 
 
 class VillageChoiceField(forms.ModelChoiceField):
