@@ -208,3 +208,25 @@ def test_the_menu_offers_it_to_those_who_can_use_it(demo):
     for username in ("xitong", "shenji", "jianduyuan", "dengji"):
         assert "月度台账" not in labels(username), username
         assert login(Client(), username).get("/statistics/ledger/").status_code == 404, username
+
+
+def test_a_leader_recused_from_a_clue_does_not_read_its_row(month):
+    from xiezuoqu.accounts.models import User
+    from xiezuoqu.recusal.models import Recusal
+
+    submit("xzshuji", month["unit"].pk, month["first"])
+    sent = MonthlyLedger.objects.get()
+    leader = User.objects.get(username="zuzhang1")
+    staff_id = demo_staff_id(leader)
+    Recusal.objects.create(clue=month["red"], staff_id=staff_id, ground="kin", source="self", decided_by=leader)
+    body = login(Client(), "zuzhang1").get(f"/statistics/ledger/{sent.pk}/").content.decode()
+    assert month["red"].ledger_number not in body and month["blue"].ledger_number in body
+    assert body.count('<tr class="row"') == 4 and 'id="ledger-hidden"' in body
+
+
+def demo_staff_id(user: Any) -> int:
+    from xiezuoqu.access.actor import actor_for
+
+    staff_id = actor_for(user).staff_id
+    assert staff_id is not None
+    return staff_id
