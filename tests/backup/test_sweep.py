@@ -90,3 +90,36 @@ def test_a_reused_blob_is_touched_so_a_sweep_cannot_take_it_from_a_running_trans
     assert sweep_unreferenced_files().orphans == [name]  # unreferenced and old: an orphan
     assert store(upload) == name == blob_name(upload.sha256)  # reused by a new report...
     assert sweep_unreferenced_files().orphans == []  # ...and so fresh again
+
+
+def test_a_blob_reused_while_the_sweep_runs_is_not_deleted(demo, reporter, settings, monkeypatch):
+    import hashlib
+
+    from xiezuoqu.backup import sweep
+    from xiezuoqu.public.files import Upload, sm3_hex, store
+
+    upload = Upload(name="a.pdf", data=PDF, kind="pdf", sha256=hashlib.sha256(PDF).hexdigest(), sm3=sm3_hex(PDF))
+    name = store(upload)
+    _age(name, 2 * DAY)
+    listed = sweep.referenced_names
+    calls = []
+
+    def reused_after_listing() -> set[str]:
+        calls.append(1)
+        if len(calls) == 2:  # the listing is done; a report now reuses the blob (touch_stored)
+            store(upload)
+        return listed()
+
+    monkeypatch.setattr(sweep, "referenced_names", reused_after_listing)
+    summary = sweep.sweep_unreferenced_files(delete=True)
+    assert summary.orphans == [name] and len(calls) == 2
+    assert (Path(settings.MEDIA_ROOT) / name).exists()
+
+
+def test_a_sweep_younger_than_an_hour_is_refused(demo):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="至少为 1 小时"):
+        call_command("sweep_files", "--delete", "--older-than", "0", stdout=StringIO())
+    with pytest.raises(CommandError, match="至少为 1 小时"):
+        call_command("sweep_files", "--older-than", "nan", stdout=StringIO())

@@ -85,3 +85,21 @@ def test_a_file_under_the_ceiling_passes_it_whole(demo, client, counted):
         {"title": "笔录", "kind": "document", "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"1" * (3 * CHUNK))},
     )
     assert Counting.seen == len(b"%PDF-1.4\n") + 3 * CHUNK
+
+
+def test_many_files_each_under_the_ceiling_are_refused_together_past_the_request_total(
+    demo, client, counted, monkeypatch
+):
+    from tests.verification.conftest import approved
+    from xiezuoqu.web import uploads
+
+    monkeypatch.setattr(uploads, "REQUEST_CEILING", 5 * CHUNK)  # each file passes the per-file ceiling
+    verification = approved()
+    before = counts()
+    files = [SimpleUploadedFile(f"{i}.pdf", b"%PDF-1.4\n" + b"2" * (2 * CHUNK)) for i in range(4)]
+    response = login(client, "jianchashi1").post(
+        f"/api/v1/verification/{verification.pk}/evidence", {"title": "笔录", "kind": "document", "file": files}
+    )
+    assert response.status_code == 413 and "合计超过" in response.json()["detail"]
+    assert counts() == before
+    assert Counting.seen <= 2 * CHUNK + len(b"%PDF-1.4\n")  # the third file stopped the parse

@@ -49,7 +49,12 @@ def referenced_names() -> set[str]:
     return names
 
 
+MIN_OLDER_THAN = timedelta(hours=1)
+
+
 def sweep_unreferenced_files(*, older_than: timedelta = DEFAULT_OLDER_THAN, delete: bool = False) -> SweepSummary:
+    if older_than < MIN_OLDER_THAN:
+        raise ValueError("older_than must leave running transactions their files (at least one hour)")
     media_root = Path(settings.MEDIA_ROOT)
     summary = SweepSummary(deleted=delete)
     if not media_root.exists():
@@ -78,6 +83,15 @@ def sweep_unreferenced_files(*, older_than: timedelta = DEFAULT_OLDER_THAN, dele
                 target_label="文件库",
                 detail={"count": len(candidates), "bytes": summary.bytes, "files": summary.orphans[:200]},
             )
+        # Between the listing and now a transaction may have reused a blob (touch_stored) or committed a
+        # row naming it: each file is looked at again just before it goes.
+        still_referenced = referenced_names()
         for path in candidates:
+            name = path.relative_to(media_root).as_posix()
+            try:
+                if name in still_referenced or path.stat().st_mtime >= cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
             path.unlink(missing_ok=True)
     return summary

@@ -183,6 +183,7 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["xiezuoqu.formats"]  # ISO first among the input formats (what <input type=date> reads)
 
 # --- Static files ---------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("XIEZUOQU_MEDIA_ROOT", VAR_DIR / "media"))

@@ -24,22 +24,32 @@ from django.views import defaults
 from xiezuoqu.verification.services import MAX_EVIDENCE_SIZE
 
 UPLOAD_CEILING = MAX_EVIDENCE_SIZE
+# All the files of one request together: no staff form takes more than a few files, and without a total
+# one request of a hundred files just under the ceiling would spool gigabytes to the temporary disk.
+REQUEST_CEILING = 4 * UPLOAD_CEILING
 
 
 class UploadTooLarge(MultiPartParserError):
-    def __init__(self, file_name: str) -> None:
+    def __init__(self, file_name: str, *, whole_request: bool = False) -> None:
         self.file_name = file_name
-        self.message = (
-            f"文件“{file_name}”超过 {UPLOAD_CEILING // (1024 * 1024)} MB，系统不接收，本次提交未保存任何内容；"
-            "请拆分或压缩后重新上传。"
-        )
+        if whole_request:
+            self.message = (
+                f"本次提交的文件合计超过 {REQUEST_CEILING // (1024 * 1024)} MB（至“{file_name}”），系统不接收，"
+                "本次提交未保存任何内容；请分几次上传。"
+            )
+        else:
+            self.message = (
+                f"文件“{file_name}”超过 {UPLOAD_CEILING // (1024 * 1024)} MB，系统不接收，本次提交未保存任何内容；"
+                "请拆分或压缩后重新上传。"
+            )
         super().__init__(self.message)
 
 
 class UploadCeilingHandler(FileUploadHandler):
     def __init__(self, request: Any = None) -> None:
         super().__init__(request)
-        self.received = 0
+        self.received = 0  # of the current file
+        self.total = 0  # of the whole request
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
@@ -47,8 +57,12 @@ class UploadCeilingHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
+        self.total += len(raw_data)
+        name = (self.file_name or "").rsplit("/", 1)[-1][:100]
         if self.received > UPLOAD_CEILING:
-            raise UploadTooLarge((self.file_name or "").rsplit("/", 1)[-1][:100])
+            raise UploadTooLarge(name)
+        if self.total > REQUEST_CEILING:
+            raise UploadTooLarge(name, whole_request=True)
         return raw_data
 
     def file_complete(self, file_size: int) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xiezuoqu.backup.sweep import DEFAULT_OLDER_THAN, sweep_unreferenced_files
+from xiezuoqu.backup.sweep import DEFAULT_OLDER_THAN, MIN_OLDER_THAN, sweep_unreferenced_files
 
 
 class Command(BaseCommand):
@@ -23,7 +23,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = sweep_unreferenced_files(older_than=timedelta(hours=options["older_than"]), delete=options["delete"])
+        hours = options["older_than"]
+        if not hours >= MIN_OLDER_THAN.total_seconds() / 3600:  # also refuses nan
+            raise CommandError(
+                f"--older-than 至少为 {MIN_OLDER_THAN.total_seconds() / 3600:g} 小时："
+                "更近写入的文件可能属于仍在进行的事务。"
+            )
+        summary = sweep_unreferenced_files(older_than=timedelta(hours=hours), delete=options["delete"])
         for name in summary.orphans:
             self.stdout.write(name)
         verb = "已删除" if summary.deleted else "发现"
