@@ -83,7 +83,7 @@ from xiezuoqu.verification.limits import add_period
 from xiezuoqu.verification.models import Recommendation
 
 from .casework import Topic, actor_of, approve_all, forget_actors, hold_zone_meeting
-from .clock import Story, Timeline, moment, story_clock, together, workday_on_or_after, workdays_after
+from .clock import Story, Timeline, ago_within, moment, story_clock, together, workday_on_or_after, workdays_after
 from .data import COMMISSION_NAME
 from .reports import TOWN_POSITIONS, VILLAGE_ROLES
 
@@ -1073,8 +1073,8 @@ class _Caseload:
                 kind="interrogation",
                 officer_ids=officers,
                 person_or_record=f"被审查调查人{case.subject.name}",
-                starts_at=now - timedelta(hours=2),
-                ends_at=now - timedelta(hours=1),
+                starts_at=ago_within(case.filed_on, timedelta(hours=2)),
+                ends_at=ago_within(case.filed_on, timedelta(hours=1)),
                 place=f"{township}谈话室" if township else "协作区谈话室",
                 approval_reference=f"{case.competent_body_name}批准",
             ),
@@ -1090,8 +1090,8 @@ class _Caseload:
                     kind="freeze",
                     officer_ids=officers,
                     person_or_record=f"{case.subject.name}名下银行账户（涉案资金）",
-                    starts_at=now - timedelta(minutes=50),
-                    ends_at=add_period(now - timedelta(minutes=50), 6, "months"),
+                    starts_at=ago_within(case.filed_on, timedelta(minutes=50)),
+                    ends_at=add_period(ago_within(case.filed_on, timedelta(minutes=50)), 6, "months"),
                     place="凤城农村商业银行",
                     approval_reference=f"冻结决定书（凤纪冻〔{now.year}〕{self.freezes}号）",
                 ),

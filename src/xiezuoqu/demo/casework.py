@@ -36,7 +36,7 @@ from xiezuoqu.errors import RuleViolation
 from xiezuoqu.meetings.models import AgendaItem, Resolution
 from xiezuoqu.org.models import Commission, Zone
 
-from .clock import Story, Timeline, moment, story_clock, workday_on_or_after, workdays_after
+from .clock import Story, Timeline, ago_within, moment, story_clock, workday_on_or_after, workdays_after
 from .data import COMMISSION_NAME
 
 SECRETARY, LEADER, DEPUTY, OFFICE, HEAD, LEADER_IN_CHARGE = (
@@ -447,7 +447,6 @@ def _case_to_announcement(clue: Clue) -> Story:
             record_paper_declaration(actor=leader, clue_id=clue.pk, staff_id=staff_id, no_conflict=True)
     cases.start_investigation(actor=secretary, case_id=case.pk)
     yield _after(6, 16)
-    now = timezone.now()
     cases.record_case_measure(
         actor=secretary,
         case_id=case.pk,
@@ -455,8 +454,8 @@ def _case_to_announcement(clue: Clue) -> Story:
             kind="interrogation",
             officer_ids=officers,
             person_or_record="被审查调查人",
-            starts_at=now - timedelta(hours=5),
-            ends_at=now - timedelta(hours=4),
+            starts_at=ago_within(case.filed_on, timedelta(hours=5)),
+            ends_at=ago_within(case.filed_on, timedelta(hours=4)),
             place="宝山镇纪委谈话室",
             approval_reference="宝山镇纪委书记批准",
         ),

@@ -86,6 +86,13 @@ def moment(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def ago_within(day: date, ago: timedelta) -> datetime:
+    """``ago`` before the story's now, but not before ``day`` began: a case's measure may not start before
+    its filing day, and when the story's moment is held at the real now (a load run after midnight), a
+    measure "two hours ago" would otherwise fall on the day before a filing made minutes ago."""
+    return max(timezone.now() - ago, moment(day, 0))
+
+
 def workday_on_or_after(day: date) -> date:
     """``day``, or the next working day of the official calendar when it is a rest day."""
     return work_calendar().roll_forward(day).date
