@@ -1083,6 +1083,7 @@ class _Caseload:
             # The money at issue is frozen while the investigation runs: a time-limited measure in force
             # (冻结 6 months, renewable), so the case page and the work queue show its term.
             self.freezes += 1
+            frozen_at = ago_within(case.filed_on, timedelta(minutes=50))
             cases.record_case_measure(
                 actor=handler,
                 case_id=case.pk,
@@ -1090,8 +1091,8 @@ class _Caseload:
                     kind="freeze",
                     officer_ids=officers,
                     person_or_record=f"{case.subject.name}名下银行账户（涉案资金）",
-                    starts_at=ago_within(case.filed_on, timedelta(minutes=50)),
-                    ends_at=add_period(ago_within(case.filed_on, timedelta(minutes=50)), 6, "months"),
+                    starts_at=frozen_at,
+                    ends_at=add_period(frozen_at, 6, "months"),
                     place="凤城农村商业银行",
                     approval_reference=f"冻结决定书（凤纪冻〔{now.year}〕{self.freezes}号）",
                 ),

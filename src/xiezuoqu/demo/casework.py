@@ -111,12 +111,21 @@ def approve_all(approval_id: int | None, *, stop_before: str = "") -> None:
         decide(actor=approver, approval_id=approval_id, decision="approve", comment="同意")
 
 
-def vote_agreed(*, recorder: Actor, item: AgendaItem, text: str) -> Resolution:
+def vote_agreed(*, recorders: Sequence[Actor], item: AgendaItem, text: str) -> Resolution:
     """The one place the demo records a zone meeting's vote on an item: every member present and not
-    withdrawn from it votes for (记名表决)."""
+    withdrawn from it votes for (记名表决). The first of ``recorders`` without a conflict on the item's
+    clue records it (a leader who must withdraw from the item may not record its vote)."""
     from xiezuoqu.meetings import services as meetings
     from xiezuoqu.meetings.selectors import tally
+    from xiezuoqu.recusal.conflicts import meeting_conflicted_staff_ids
 
+    conflicted: set[int] = set()
+    if item.clue_id is not None:
+        clue = Clue.objects.get(pk=item.clue_id)
+        conflicted = set(meeting_conflicted_staff_ids(clue, [r.staff_id for r in recorders if r.staff_id]))
+    recorder = next((r for r in recorders if r.staff_id not in conflicted), None)
+    if recorder is None:
+        raise RuleViolation("演示数据中本议题的组长、副组长均须回避，没有可以记录表决结果的账号。")
     ballots = {staff_id: "for" for staff_id in tally(item).eligible_ids}
     return meetings.decide_item(
         actor=recorder, item_id=item.pk, data=meetings.DecisionInput(text=text, ballots=ballots)
@@ -173,7 +182,7 @@ def hold_zone_meeting(
     )
     meetings.hold_meeting(actor=chair, meeting_id=meeting.pk)
     for item, topic in zip(items, topics, strict=True):
-        vote_agreed(recorder=chair, item=item, text=topic.resolution)
+        vote_agreed(recorders=[chair, actor_of(recorder)], item=item, text=topic.resolution)
     meetings.issue_minutes(actor=chair, meeting_id=meeting.pk, summary=minutes)
     return items
 
