@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xiezuoqu.access.actor import Actor, actor_for
@@ -19,6 +19,7 @@ from . import selectors, services
 from .models import Hit, HitState, ImportBatch, Payment, RuleCode
 
 router = Router(tags=["screening"])
+MAX_ID = 2**63 - 1
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -78,9 +79,10 @@ class ScreeningHitDetailOut(ScreeningHitOut):
 class ScreeningHitFilters(Schema):
     state: str = ""
     rule: str = ""
-    township_id: int | None = None
-    batch_id: int | None = None
-    before_id: int | None = None
+    # Bounded ids (a number past BIGINT is refused with problem JSON, not an overflow in the database).
+    township_id: int | None = Field(None, ge=1, le=MAX_ID)
+    batch_id: int | None = Field(None, ge=1, le=MAX_ID)
+    before_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class HitDismissIn(Schema):
@@ -89,7 +91,7 @@ class HitDismissIn(Schema):
 
 class HitReferIn(Schema):
     summary: str = ""
-    handling_unit_id: int | None = None
+    handling_unit_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 def _batch_out(batch: ImportBatch, added: dict[str, int] | None = None) -> ScreeningBatchOut:
@@ -105,7 +107,7 @@ def _batch_out(batch: ImportBatch, added: dict[str, int] | None = None) -> Scree
     )
 
 
-def _hit_out(hit: Hit, clue_shown: bool | None = None) -> dict[str, object]:
+def _hit_out(actor: Actor, hit: Hit, clue_shown: bool | None = None) -> dict[str, object]:
     """A hit; its clue's id and number only when the actor may open that clue (``clue_shown``, annotated
     by the list, else given)."""
     shown = bool(getattr(hit, "clue_shown", False)) if clue_shown is None else clue_shown
@@ -116,7 +118,7 @@ def _hit_out(hit: Hit, clue_shown: bool | None = None) -> dict[str, object]:
         "township_id": hit.township_id,
         "village_id": hit.village_id,
         "payee_name": hit.payee_name,
-        "explanation": hit.explanation,
+        "explanation": selectors.explanation_for(actor, hit),
         "row_count": hit.row_count,
         "amount_total": f"{hit.amount_total:.2f}",
         "state": hit.state,
@@ -127,7 +129,7 @@ def _hit_out(hit: Hit, clue_shown: bool | None = None) -> dict[str, object]:
 
 
 def _shown(actor: Actor, hit: Hit) -> dict[str, object]:
-    return _hit_out(hit, selectors.shown_clue(actor, hit) is not None)
+    return _hit_out(actor, hit, selectors.shown_clue(actor, hit) is not None)
 
 
 def _row_out(row: Payment) -> ScreeningRowOut:
@@ -170,8 +172,9 @@ def list_hits(request: HttpRequest, filters: Query[ScreeningHitFilters]) -> list
         raise ValidationFailed("状态应为 " + "、".join(HitState.values) + "。", field_errors={"state": ["无效。"]})
     if filters.rule and filters.rule not in RuleCode.values:
         raise ValidationFailed("规则应为 " + "、".join(RuleCode.values) + "。", field_errors={"rule": ["无效。"]})
-    found = services.list_hits(actor=_actor(request), request=request, **filters.dict())
-    return [_hit_out(h) for h in found]
+    actor = _actor(request)
+    found = services.list_hits(actor=actor, request=request, **filters.dict())
+    return [_hit_out(actor, h) for h in found]
 
 
 @router.get("/hits/{hit_id}", response=ScreeningHitDetailOut)

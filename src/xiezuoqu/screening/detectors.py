@@ -111,6 +111,11 @@ class Candidate:
     explanation: str
     payee_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # cadre_relative: the cadre named, and the declared relationship with the text that names it
+    # (``explanation`` is then the neutral text every reader of the hit may see).
+    staff_id: int | None = None
+    relationship_id: int | None = None
+    relation_note: str = ""
 
     @property
     def row_ids(self) -> list[int]:
@@ -164,18 +169,20 @@ def duplicate_payee(commission_id: int, rule: ScreeningRule) -> list[Candidate]:
     rows = _fetch(
         f"""
         SELECT {ROW_COLUMNS}, p.id_index FROM {PAYMENT} p
-        JOIN (SELECT id_index, item, period FROM {PAYMENT} WHERE commission_id = %s AND kind IN (%s, %s)
-              GROUP BY id_index, item, period HAVING COUNT(*) >= %s) d
-          ON d.id_index = p.id_index AND d.item = p.item AND d.period = p.period
+        JOIN (SELECT township_id, id_index, item, period FROM {PAYMENT}
+              WHERE commission_id = %s AND kind IN (%s, %s)
+              GROUP BY township_id, id_index, item, period HAVING COUNT(*) >= %s) d
+          ON d.township_id = p.township_id AND d.id_index = p.id_index AND d.item = p.item AND d.period = p.period
         WHERE p.commission_id = %s AND p.kind IN (%s, %s)
-        ORDER BY p.id_index, p.item, p.period, p.paid_on, p.id
+        ORDER BY p.township_id, p.id_index, p.item, p.period, p.paid_on, p.id
         """,
         [commission_id, *ENTITLEMENTS, least, commission_id, *ENTITLEMENTS],
     )
-    groups: dict[tuple[str, str, str], list[Row]] = {}
+    # One hit per township: a hit is read by the zone of its township and must hold no other township's rows.
+    groups: dict[tuple[int, str, str, str], list[Row]] = {}
     for values in rows:
         row = _row(values)
-        groups.setdefault((values[ROW_WIDTH], row.item, row.period), []).append(row)
+        groups.setdefault((row.township_id, values[ROW_WIDTH], row.item, row.period), []).append(row)
     found = []
     for group in groups.values():
         first = group[0]
@@ -195,19 +202,19 @@ def duplicate_payee(commission_id: int, rule: ScreeningRule) -> list[Candidate]:
 def cadre_relative(commission_id: int, rule: ScreeningRule) -> list[Candidate]:
     rows = _fetch(
         f"""
-        SELECT {ROW_COLUMNS}, s.id, s.name, s.position, r.kinship, 'relative' FROM {RELATIONSHIP} r
+        SELECT {ROW_COLUMNS}, s.id, s.name, s.position, r.kinship, 'relative', r.id FROM {RELATIONSHIP} r
         JOIN {STAFF} s ON s.id = r.staff_id AND s.commission_id = %s
         JOIN {PAYMENT} p ON p.commission_id = s.commission_id AND p.payee_name = r.person_name
              AND p.village_id = r.related_village_id
         WHERE r.kind = 'kin' AND r.person_name <> ''
         UNION ALL
-        SELECT {ROW_COLUMNS}, s.id, s.name, s.position, r.kinship, 'relative' FROM {RELATIONSHIP} r
+        SELECT {ROW_COLUMNS}, s.id, s.name, s.position, r.kinship, 'relative', r.id FROM {RELATIONSHIP} r
         JOIN {STAFF} s ON s.id = r.staff_id AND s.commission_id = %s
         JOIN {PAYMENT} p ON p.commission_id = s.commission_id AND p.payee_name = r.person_name
              AND p.township_id = r.related_unit_id
         WHERE r.kind = 'kin' AND r.person_name <> '' AND r.related_village_id IS NULL
         UNION ALL
-        SELECT {ROW_COLUMNS}, s.id, s.name, s.position, '', 'self' FROM {STAFF} s
+        SELECT {ROW_COLUMNS}, s.id, s.name, s.position, '', 'self', NULL FROM {STAFF} s
         JOIN {PAYMENT} p ON p.commission_id = s.commission_id AND p.payee_name = s.name
              AND p.township_id = s.home_unit_id
         WHERE s.commission_id = %s
@@ -216,24 +223,40 @@ def cadre_relative(commission_id: int, rule: ScreeningRule) -> list[Candidate]:
         [commission_id, commission_id, commission_id],
     )
     kinships = dict(DeclaredRelationship.Kinship.choices)
-    groups: dict[tuple[int, str, str], tuple[list[Row], tuple[Any, ...]]] = {}
+    # One hit per cadre, way, payee, declaration and township (a hit holds one township's rows).
+    groups: dict[tuple[int, str, str, Any, int], tuple[list[Row], tuple[Any, ...]]] = {}
     for values in rows:
         row = _row(values)
-        staff_id, staff_name, position, kinship, how = values[ROW_WIDTH:]
-        groups.setdefault((staff_id, how, row.payee_name), ([], (staff_name, position, kinship, how)))[0].append(row)
+        staff_id, staff_name, position, kinship, how, relationship_id = values[ROW_WIDTH:]
+        key = (staff_id, how, row.payee_name, relationship_id, row.township_id)
+        groups.setdefault(key, ([], (staff_name, position, kinship)))[0].append(row)
     found = []
-    for (_, how, payee), (group, (staff_name, position, kinship, _how)) in groups.items():
+    for (staff_id, how, payee, relationship_id, _), (group, (staff_name, position, kinship)) in groups.items():
         total = sum((r.amount for r in group), Decimal("0.00"))
+        tail = (
+            f"；共 {len(group)} 笔（{_dates(group)}），合计 {_yuan(total)} 元。"
+            "请核实是否为同一人及发放是否经过回避和公示。"
+        )
         if how == "self":
-            who = f"与本乡镇干部{staff_name}（{position}）同名"
-        else:
-            who = f"与干部{staff_name}（{position}）申报的{kinships.get(kinship, '亲属')}同名且同村（同乡镇）"
+            found.append(
+                Candidate(
+                    group,
+                    f"收款人{payee}与本乡镇干部{staff_name}（{position}）同名{tail}",
+                    payee_name=payee,
+                    staff_id=int(staff_id),
+                )
+            )
+            continue
+        # The declared relationship (利害关系申报) is named only to a reader of the declaration.
+        who = f"与干部{staff_name}（{position}）申报的{kinships.get(kinship, '亲属')}同名且同村（同乡镇）"
         found.append(
             Candidate(
                 group,
-                f"收款人{payee}{who}；共 {len(group)} 笔（{_dates(group)}），合计 {_yuan(total)} 元。"
-                "请核实是否为同一人及发放是否经过回避和公示。",
+                f"收款人{payee}与本辖区干部申报的利害关系人同名且同村（同乡镇）（申报内容仅向有权查阅的人员显示）{tail}",
                 payee_name=payee,
+                staff_id=int(staff_id),
+                relationship_id=int(relationship_id),
+                relation_note=f"收款人{payee}{who}{tail}",
             )
         )
     return found
@@ -249,10 +272,12 @@ def deceased_or_moved(commission_id: int, rule: ScreeningRule) -> list[Candidate
         """,
         [commission_id],
     )
-    groups: dict[int, tuple[list[Row], tuple[Any, ...]]] = {}
+    # One hit per list entry and township (a hit holds one township's rows).
+    groups: dict[tuple[int, int], tuple[list[Row], tuple[Any, ...]]] = {}
     for values in rows:
         entry_id, status, since, person = values[ROW_WIDTH:]
-        groups.setdefault(entry_id, ([], (status, _day(since), person)))[0].append(_row(values))
+        row = _row(values)
+        groups.setdefault((entry_id, row.township_id), ([], (status, _day(since), person)))[0].append(row)
     found = []
     for group, (status, since, person) in groups.values():
         what = "死亡" if status == "deceased" else "迁出"

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from xiezuoqu.clues.models import Clue
-from xiezuoqu.org.models import Commission, Unit, Village, Zone
+from xiezuoqu.org.models import Commission, DeclaredRelationship, StaffMember, Unit, Village, Zone
 
 ID_PURPOSE = "screening.id_number"
 
@@ -245,6 +245,22 @@ class Hit(models.Model):
     # SHA-256 of the rule code and the sorted row ids: a rerun finds the same hit and does not add it again.
     fingerprint = models.CharField(max_length=64)
     explanation = models.TextField("命中说明")
+    # The cadre a hit names (cadre_relative: the cadre himself, or the cadre who declared the relative):
+    # he neither reads nor decides it (the clue funnel's own-matter rule).
+    staff = models.ForeignKey(
+        StaffMember, verbose_name="涉及干部", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The declared relationship a hit rests on, and the explanation that names it: shown only to a reader
+    # of that declaration (org.selectors.relationships_visible_to); others read ``explanation``.
+    relationship = models.ForeignKey(
+        DeclaredRelationship,
+        verbose_name="利害关系申报",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    relation_note = models.TextField("命中说明（含申报关系）", blank=True)
     row_count = models.PositiveIntegerField("涉及笔数")
     amount_total = models.DecimalField("涉及金额（元）", max_digits=16, decimal_places=2)
     state = models.CharField("状态", max_length=10, choices=HitState.choices, default=HitState.OPEN)

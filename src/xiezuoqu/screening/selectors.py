@@ -22,6 +22,8 @@ from xiezuoqu.accounts.roles import ZONE_WIDE_ROLES, Role
 from xiezuoqu.clues.models import Clue
 from xiezuoqu.clues.selectors import clues_visible_to
 from xiezuoqu.intake.selectors import zone_reader_zone_ids
+from xiezuoqu.org.selectors import can_view_relationship, relationships_visible_to
+from xiezuoqu.recusal.scope import is_recused, recused_clue_ids
 
 from .models import Hit, HitState, ImportBatch, ItemStandard, Payment, ReferenceList, RuleCode, ScreeningRule
 
@@ -87,11 +89,34 @@ def can_view_payment(actor: Actor, payment: Payment) -> bool:
 
 
 def hits_visible_to(actor: Actor) -> QuerySet[Hit]:
-    return Hit.objects.filter(_place_q(actor, "township"))
+    """The hits of the actor's places, minus (as the clue funnel) the hits that name the actor — a payment
+    to himself or to a relative he declared — and the hits whose clue he has withdrawn from (回避)."""
+    qs = Hit.objects.filter(_place_q(actor, "township"))
+    if actor.staff_id is not None:
+        qs = qs.exclude(staff_id=actor.staff_id).exclude(clue_id__in=recused_clue_ids(actor))
+    return qs
 
 
 def can_view_hit(actor: Actor, hit: Hit) -> bool:
-    return reaches_township(actor, hit.township_id, hit.township.commission_id)
+    if not reaches_township(actor, hit.township_id, hit.township.commission_id):
+        return False
+    return actor.staff_id is None or not (hit.staff_id == actor.staff_id or is_recused(actor, hit.clue_id))
+
+
+def relation_shown(actor: Actor) -> Exists:
+    """Annotation: the actor may read the declared relationship the hit rests on (利害关系申报 funnel)."""
+    return Exists(relationships_visible_to(actor).filter(pk=OuterRef("relationship_id")))
+
+
+def explanation_for(actor: Actor, hit: Hit) -> str:
+    """The hit's explanation: the one naming the declared relationship only to a reader of the declaration
+    (``relation_shown`` annotated by the list, else asked); every other reader gets the neutral text."""
+    if hit.relationship_id is None or not hit.relation_note:
+        return hit.explanation
+    shown = getattr(hit, "relation_shown", None)
+    if shown is None:
+        shown = hit.relationship is not None and can_view_relationship(actor, hit.relationship)
+    return hit.relation_note if shown else hit.explanation
 
 
 def lists_visible_to(actor: Actor) -> QuerySet[ReferenceList]:
@@ -118,7 +143,9 @@ def get_hit_for(actor: Actor, hit_id: Any) -> Hit:
     return HITS.get_for(
         actor,
         hit_id,
-        queryset=hits_visible_to(actor).select_related("rule", "township", "village", "zone", "clue", "decided_by"),
+        queryset=hits_visible_to(actor)
+        .select_related("rule", "township", "village", "zone", "clue", "decided_by")
+        .annotate(relation_shown=relation_shown(actor)),
     )
 
 
@@ -183,7 +210,9 @@ def hit_list(
         qs = qs.filter(hit_rows__payment__batch_id=batch_id).distinct()
     if before_id:
         qs = qs.filter(pk__lt=before_id)
-    qs = qs.select_related("rule", "township", "village", "clue").annotate(clue_shown=clue_shown(actor))
+    qs = qs.select_related("rule", "township", "village", "clue").annotate(
+        clue_shown=clue_shown(actor), relation_shown=relation_shown(actor)
+    )
     return list(qs.order_by("-id")[:limit])
 
 

@@ -446,6 +446,9 @@ def screen(*, commission_id: int, codes: list[str] | None = None) -> ScreenResul
                     payee_name=c.payee_name[:30],
                     fingerprint=key,
                     explanation=c.explanation,
+                    staff_id=c.staff_id,
+                    relationship_id=c.relationship_id,
+                    relation_note=c.relation_note,
                     row_count=len(c.row_ids),
                     amount_total=c.amount_total,
                 )
@@ -664,7 +667,8 @@ def refer_hit(
     with transaction.atomic():
         hit = _lock_hit(actor, hit_id)
         unit_id = handling_unit_id or hit.township_id
-        rows = list(Payment.objects.filter(hits=hit).order_by("paid_on", "id"))
+        # Only the rows the actor may read go into the clue (the payment funnel), never another township's.
+        rows = selectors.hit_rows(actor, hit)
         lines = "\n".join(
             f"{p.paid_on:%Y-%m-%d} {p.payee_name}（身份证号码末四位 {p.id_tail}）{p.item} {p.amount} 元"
             f"{'，凭证 ' + p.voucher if p.voucher else ''}"

@@ -208,6 +208,7 @@ def hit(request: HttpRequest, hit_id: int) -> HttpResponse:
         "screening/hit.html",
         {
             "hit": found,
+            "explanation": selectors.explanation_for(actor, found),
             "clue": selectors.shown_clue(actor, found),
             "rows": rows,
             "may_act": selectors.may_act_on(actor, found) and found.state == HitState.OPEN,
