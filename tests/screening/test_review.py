@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
 
 import pytest
+from django.test import Client
+from openpyxl import Workbook
 
-from tests.intake.conftest import demo_actor, login
-from tests.screening.test_import import as_csv, person_id, row
+from tests.intake.conftest import api_token, demo_actor, login
+from tests.screening.test_import import HEADER, as_csv, person_id, row
+from xiezuoqu.accounts.models import User
 from xiezuoqu.clues.models import Clue
-from xiezuoqu.errors import NotFound
+from xiezuoqu.errors import NotFound, ValidationFailed
 from xiezuoqu.org.models import DeclaredRelationship, Unit
 from xiezuoqu.org.selectors import can_view_relationship
 from xiezuoqu.screening import selectors, services
 from xiezuoqu.screening.imports import REFERENCE_COLUMNS
-from xiezuoqu.screening.models import Hit, HitRow, Payment, RuleCode
+from xiezuoqu.screening.models import Hit, HitRow, ImportBatch, Payment, RuleCode, ScreeningRule
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +124,45 @@ def test_the_declared_relationship_is_named_only_to_a_reader_of_the_declaration(
         assert ("配偶" in page) is may, username
         seen[username] = may
     assert True in seen.values() and False in seen.values(), seen
+
+
+def test_the_screening_page_writes_nothing_and_still_shows_every_rule(demo, client):
+    before = ScreeningRule.objects.count()
+    page = login(client, "anguan").get("/screening/")
+    assert page.status_code == 200
+    assert ScreeningRule.objects.count() == before
+    for code in RuleCode:
+        assert code.label in page.content.decode()
+
+
+def _damaged_xlsx() -> bytes:
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.append(row())
+    out = io.BytesIO()
+    workbook.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body[: len(body) // 2]
+            target.writestr(info, body)
+    return damaged.getvalue()
+
+
+def test_a_damaged_sheet_or_an_oversized_csv_field_is_refused_in_chinese(demo):
+    huge = as_csv([row(payer="甲" * 140_000)])
+    for name, data in (("坏.xlsx", _damaged_xlsx()), ("长.csv", huge)):
+        with pytest.raises(ValidationFailed) as refused:
+            services.import_payments(actor=demo_actor("anguan"), kind="farm_subsidy", file_name=name, data=data)
+        assert "无法" in refused.value.message or "损坏" in refused.value.message, name
+    assert not ImportBatch.objects.exists()
+
+
+def test_api_filters_refuse_an_id_past_bigint_with_problem_json(demo):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token(User.objects.get(username='anguan'))}")
+    for key in ("township_id", "batch_id", "before_id"):
+        answer = client.get(f"/api/v1/screening/hits?{key}=99999999999999999999")
+        assert answer.status_code == 422 and answer["Content-Type"] == "application/problem+json", key

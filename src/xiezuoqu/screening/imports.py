@@ -108,6 +108,18 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _guarded(file_name: str, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """The rows, with a fault met while reading them (a read-only sheet parses as it goes: a damaged
+    sheet XML; a CSV field over the csv module's limit) refused in Chinese instead of escaping."""
+    try:
+        yield from rows
+    except Exception:  # openpyxl, the XML parser and the csv module raise many kinds
+        raise ValidationFailed(
+            f"文件“{file_name}”已损坏或格式不正确（无法逐行读取），请检查后重新导出。",
+            field_errors={"file": ["无法读取。"]},
+        ) from None
+
+
 def read_table(file_name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     """The header and the data rows (with the row number as the spreadsheet shows it) of a checked
     upload: .xlsx (first sheet) or .csv (UTF-8 or GB18030)."""
@@ -130,7 +142,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[str], Iterator[tuple[i
     else:
         message = f"文件“{file_name}”是{kind.label}，请上传 .xlsx 或 .csv 表格。"
         raise ValidationFailed(message, field_errors={"file": [message]})
-    numbered = enumerate(raw_rows, start=1)
+    numbered = enumerate(_guarded(file_name, raw_rows), start=1)
     for _, row in numbered:
         if any(v not in (None, "") for v in row):
             header = [str(v or "").strip() for v in row]

@@ -237,5 +237,31 @@ def rules_of(commission_id: int) -> list[ScreeningRule]:
     return sorted(ScreeningRule.objects.filter(commission_id=commission_id), key=lambda r: order.get(r.code, 99))
 
 
+def default_rules(commission_id: int) -> list[ScreeningRule]:
+    """Every rule with its default settings, unsaved (``detectors.DEFAULTS``)."""
+    from .detectors import DEFAULTS
+
+    return [
+        ScreeningRule(
+            commission_id=commission_id,
+            code=code,
+            name=spec.name,
+            threshold=spec.threshold,
+            window_days=spec.window_days,
+            min_count=spec.min_count,
+            ratio=spec.ratio,
+            basis=spec.basis,
+        )
+        for code, spec in DEFAULTS.items()
+    ]
+
+
+def rules_shown(commission_id: int) -> list[ScreeningRule]:
+    """The rules as a page shows them, read only: the saved rows, and the defaults of the rules not yet
+    saved (the first screening run or rule change saves them)."""
+    saved = {r.code: r for r in rules_of(commission_id)}
+    return [saved.get(r.code, r) for r in default_rules(commission_id)]
+
+
 def standards_of(commission_id: int) -> list[ItemStandard]:
     return list(ItemStandard.objects.filter(commission_id=commission_id).order_by("kind", "item"))

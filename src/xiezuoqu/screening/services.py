@@ -61,24 +61,13 @@ def id_context(kind: str, owner_id: int, line_no: int) -> bytes:
 
 
 def ensure_rules(commission_id: int) -> list[ScreeningRule]:
-    """The commission's rule rows, created with the defaults the first time."""
+    """The commission's rule rows, created with the defaults the first time. Called only inside the
+    writing services (a screening run, a rule change: each audited, in its transaction), never on a page
+    read; two first writers at once both succeed (``ignore_conflicts`` on ``screening_rule_once``)."""
     have = set(ScreeningRule.objects.filter(commission_id=commission_id).values_list("code", flat=True))
-    ScreeningRule.objects.bulk_create(
-        [
-            ScreeningRule(
-                commission_id=commission_id,
-                code=code,
-                name=spec.name,
-                threshold=spec.threshold,
-                window_days=spec.window_days,
-                min_count=spec.min_count,
-                ratio=spec.ratio,
-                basis=spec.basis,
-            )
-            for code, spec in detectors.DEFAULTS.items()
-            if code not in have
-        ]
-    )
+    missing = [r for r in selectors.default_rules(commission_id) if r.code not in have]
+    if missing:
+        ScreeningRule.objects.bulk_create(missing, ignore_conflicts=True)
     return selectors.rules_of(commission_id)
 
 
@@ -230,21 +219,26 @@ def import_payments(
     if not cleaned:
         raise ValidationFailed(f"文件“{name}”没有数据行。", field_errors={"file": ["没有数据行。"]})
     assert actor.user_id is not None
+    twice = f"文件“{name}”已经导入过（内容相同），不能重复导入。"
     with transaction.atomic():
         if ImportBatch.objects.filter(commission=commission, sha256=sha256).exists():
-            raise RuleViolation(f"文件“{name}”已经导入过（内容相同），不能重复导入。")
-        batch = ImportBatch.objects.create(
-            commission=commission,
-            kind=kind,
-            file_name=name[:120],
-            sha256=sha256,
-            sm3=sm3,
-            row_count=len(cleaned),
-            total_amount=sum((r["amount"] for r in cleaned), Decimal("0.00")),
-            mapping=columns,
-            imported_by_id=actor.user_id,
-            is_demo=is_demo,
-        )
+            raise RuleViolation(twice)
+        try:
+            with transaction.atomic():  # the same file imported at once by two: the loser is told so
+                batch = ImportBatch.objects.create(
+                    commission=commission,
+                    kind=kind,
+                    file_name=name[:120],
+                    sha256=sha256,
+                    sm3=sm3,
+                    row_count=len(cleaned),
+                    total_amount=sum((r["amount"] for r in cleaned), Decimal("0.00")),
+                    mapping=columns,
+                    imported_by_id=actor.user_id,
+                    is_demo=is_demo,
+                )
+        except IntegrityError:
+            raise RuleViolation(twice) from None
         Payment.objects.bulk_create(
             [
                 Payment(
@@ -359,18 +353,23 @@ def import_reference_list(
         raise imports.rejected(name, errors)
     if not cleaned:
         raise ValidationFailed(f"文件“{name}”没有数据行。", field_errors={"file": ["没有数据行。"]})
+    twice = f"名单“{name}”已经导入过（内容相同），不能重复导入。"
     with transaction.atomic():
         if ReferenceList.objects.filter(commission_id=actor.commission_id, sha256=sha256).exists():
-            raise RuleViolation(f"名单“{name}”已经导入过（内容相同），不能重复导入。")
-        found = ReferenceList.objects.create(
-            commission_id=actor.commission_id,
-            file_name=name[:120],
-            sha256=sha256,
-            sm3=sm3,
-            row_count=len(cleaned),
-            imported_by_id=actor.user_id,
-            is_demo=is_demo,
-        )
+            raise RuleViolation(twice)
+        try:
+            with transaction.atomic():  # the same list imported at once by two: the loser is told so
+                found = ReferenceList.objects.create(
+                    commission_id=actor.commission_id,
+                    file_name=name[:120],
+                    sha256=sha256,
+                    sm3=sm3,
+                    row_count=len(cleaned),
+                    imported_by_id=actor.user_id,
+                    is_demo=is_demo,
+                )
+        except IntegrityError:
+            raise RuleViolation(twice) from None
         ReferenceEntry.objects.bulk_create(
             [
                 ReferenceEntry(

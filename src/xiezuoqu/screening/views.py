@@ -52,7 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "batches": selectors.batch_list(actor),
             "lists": selectors.reference_lists(actor),
-            "rules": services.ensure_rules(commission_id),
+            "rules": selectors.rules_shown(commission_id),
             "standards": selectors.standards_of(commission_id),
             "open_counts": selectors.open_counts(actor),
             "kinds": MoneyKind.choices,
