@@ -230,3 +230,22 @@ def demo_staff_id(user: Any) -> int:
     staff_id = actor_for(user).staff_id
     assert staff_id is not None
     return staff_id
+
+
+def test_a_secretary_withdrawn_from_a_clue_still_sends_it_in_the_month(month):
+    """The month is the township's, not its submitter's view: a clue the secretary may not read (withdrawn
+    from it) is in the snapshot and its counts, and the zone leader reads it; the secretary does not."""
+    from xiezuoqu.accounts.models import User
+    from xiezuoqu.recusal.models import Recusal
+
+    secretary = User.objects.get(username="xzshuji")
+    Recusal.objects.create(
+        clue=month["red"], staff_id=demo_staff_id(secretary), ground="kin", source="self", decided_by=secretary
+    )
+    assert submit("xzshuji", month["unit"].pk, month["first"]).status_code in (200, 302)
+    sent = MonthlyLedger.objects.get()
+    assert sent.red == 2 and MonthlyLedgerRow.objects.filter(ledger=sent, target_id=month["red"].pk).exists()
+    leader = login(Client(), "zuzhang1").get(f"/statistics/ledger/{sent.pk}/").content.decode()
+    assert month["red"].ledger_number in leader
+    own = login(Client(), "xzshuji").get(f"/statistics/ledger/{sent.pk}/").content.decode()
+    assert month["red"].ledger_number not in own and 'id="ledger-hidden"' in own

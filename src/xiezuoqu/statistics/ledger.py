@@ -47,7 +47,7 @@ def month_of(value: Any, today: date) -> date:
     try:
         year, month = (int(part) for part in text.split("-")[:2])
         first = date(year, month, 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationFailed("月份格式应为“年-月”，例如 2026-11。", field_errors={"month": ["格式错误"]}) from None
     if first > today.replace(day=1) or year < 2000:
         raise ValidationFailed("只能查看或报送本月及以前月份的台账。", field_errors={"month": ["月份无效"]})
@@ -197,11 +197,14 @@ class LedgerLine:
         return MonthlyLedgerRow.Mark(self.mark).label
 
 
-def _most_urgent(actor: Actor, day: date, clue_ids: set[int], case_ids: set[int]) -> dict[tuple[str, int], Any]:
+def _most_urgent(
+    actor: Actor, day: date, clue_ids: set[int], case_ids: set[int], *, whole_unit: bool = False
+) -> dict[tuple[str, int], Any]:
     """(``clue``|``case``, id) → (deadline, urgency) of its most urgent open deadline, seen on ``day``."""
     from xiezuoqu.cases.models import Appeal, Case, TrialReview
     from xiezuoqu.clues.models import Clue
     from xiezuoqu.deadlines.kinds import warn_days_for
+    from xiezuoqu.deadlines.models import Deadline
     from xiezuoqu.deadlines.selectors import deadlines_visible_to
     from xiezuoqu.deadlines.urgency import urgency
     from xiezuoqu.verification.models import Verification
@@ -225,7 +228,9 @@ def _most_urgent(actor: Actor, day: date, clue_ids: set[int], case_ids: set[int]
     best: dict[tuple[str, int], Any] = {}
     # Open on ``day``: still open, or met or cancelled after it (a past month is seen as it stood).
     open_then = Q(state="open") | Q(closed_at__gte=_start_of(day + timedelta(days=1)))
-    for deadline in deadlines_visible_to(actor).filter(targets, open_then, start_date__lte=day):
+    # The ids are already the rows the caller may read (or the unit's whole snapshot): their deadlines.
+    deadlines = Deadline.objects.all() if whole_unit else deadlines_visible_to(actor)
+    for deadline in deadlines.filter(targets, open_then, start_date__lte=day):
         key = owner[(deadline.target_type_id, deadline.target_id)]
         found = urgency(
             today=day,
@@ -246,10 +251,18 @@ def _short_label(label: str, number: str) -> str:
     return (short or label)[:200]
 
 
-def unit_month_lines(actor: Actor, unit: Unit, first: date, today: date) -> list[LedgerLine]:
-    """The unit's ledger rows of the month, red first, then yellow, blue and those without a deadline."""
+def unit_month_lines(
+    actor: Actor, unit: Unit, first: date, today: date, *, whole_unit: bool = False
+) -> list[LedgerLine]:
+    """The unit's ledger rows of the month, red first, then yellow, blue and those without a deadline.
+
+    Read through the actor's funnels; ``whole_unit`` (the submission's snapshot only, for a unit the
+    actor may submit for) takes every row of the unit: a secretary named in a clue, or withdrawn from
+    it, may not read it, but the month the zone receives must not silently lack it. The zone's readers
+    then see each snapshot row through their own funnels again (``ledger_rows_visible_to``)."""
     from xiezuoqu.cases.models import Case
     from xiezuoqu.cases.selectors import cases_visible_to
+    from xiezuoqu.clues.models import Clue
     from xiezuoqu.clues.selectors import clues_visible_to
 
     day = as_of(first, today)
@@ -257,22 +270,22 @@ def unit_month_lines(actor: Actor, unit: Unit, first: date, today: date) -> list
     began, ended = _start_of(first), _start_of(last + timedelta(days=1))
     # A clue filed by the month's end is its case's row; one filed later was still a clue that month.
     filed_by_then = Exists(Case.objects.filter(clue_id=OuterRef("pk"), filed_on__lte=last))
+    clue_rows = Clue.objects.filter(commission_id=unit.commission_id) if whole_unit else clues_visible_to(actor)
+    case_rows = Case.objects.filter(commission_id=unit.commission_id) if whole_unit else cases_visible_to(actor)
     clues = list(
-        clues_visible_to(actor)
-        .filter(handling_unit_id=unit.pk, created_at__lt=ended)
+        clue_rows.filter(handling_unit_id=unit.pk, created_at__lt=ended)
         .exclude(Q(state="filed") & filed_by_then)
         .exclude(state="closed", state_changed_at__lt=began)
         .prefetch_related("subject_links__subject")
         .order_by("created_at", "pk")
     )
     cases = list(
-        cases_visible_to(actor)
-        .filter(clue__handling_unit_id=unit.pk, filed_on__lte=last)
+        case_rows.filter(clue__handling_unit_id=unit.pk, filed_on__lte=last)
         .exclude(state__in=("archived", "closed"), state_changed_at__lt=began)
         .select_related("subject", "clue")
         .order_by("filed_on", "pk")
     )
-    marks = _most_urgent(actor, day, {c.pk for c in clues}, {c.pk for c in cases})
+    marks = _most_urgent(actor, day, {c.pk for c in clues}, {c.pk for c in cases}, whole_unit=whole_unit)
     lines: list[LedgerLine] = []
 
     def line(kind: str, pk: int, number: str, summary: str, names: str, state: str, on: date) -> LedgerLine:

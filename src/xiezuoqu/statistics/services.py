@@ -32,7 +32,7 @@ def submit_month(
     with transaction.atomic():
         if MonthlyLedger.objects.select_for_update().filter(unit=unit, month=first).exists():
             raise RuleViolation(f"{unit.name}{first:%Y年%m月}的台账已经报送，不能重复报送。")
-        lines = selectors.unit_month_lines(actor, unit, first, today)
+        lines = selectors.unit_month_lines(actor, unit, first, today, whole_unit=True)
         counts = {mark: sum(1 for line in lines if line.mark == mark) for mark in ("red", "yellow", "blue", "")}
         day = selectors.as_of(first, today)
         try:
