@@ -30,7 +30,7 @@ from xiezuoqu.errors import NotPermitted, ValidationFailed
 from .models import MAX_ARTICLE, CaseFactKey, CaseFacts, Circumstance
 
 MAX_AMOUNT = Decimal("999999999999.99")
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"\d{1,6}", re.ASCII)  # bounded: a run of thousands of digits is a refusal, not int() failing
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def _parse_value(raw: Any) -> int:
         number = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         raise ValidationFailed("本地值须为整数，例如 10。", field_errors={"value": ["须为整数。"]}) from None
-    if number != number.to_integral_value() or not 1 <= number <= MAX_LOCAL_VALUE:
+    if not number.is_finite() or number != number.to_integral_value() or not 1 <= number <= MAX_LOCAL_VALUE:
         raise ValidationFailed(
             f"本地值须为 1 至 {MAX_LOCAL_VALUE} 之间的整数。", field_errors={"value": ["须为正整数。"]}
         )
