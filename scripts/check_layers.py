@@ -43,7 +43,7 @@ PACKAGE = "xiezuoqu"
 # verification → case → sanction → archive; statistics and the web shell read them all) and from the
 # imports the code has.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("base", ["_core", "settings", "sanctions.rules", "rulebook.national"]),
+    ("base", ["_core", "settings", "formats", "sanctions.rules", "rulebook.national"]),
     ("foundation", ["org", "audit", "accounts", "access", "workdays", "rulebook", "web.forms"]),
     ("support", ["approvals", "deadlines", "dedup", "backup"]),
     ("intake", ["intake", "public"]),
