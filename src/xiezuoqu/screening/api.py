@@ -107,10 +107,9 @@ def _batch_out(batch: ImportBatch, added: dict[str, int] | None = None) -> Scree
     )
 
 
-def _hit_out(actor: Actor, hit: Hit, clue_shown: bool | None = None) -> dict[str, object]:
-    """A hit; its clue's id and number only when the actor may open that clue (``clue_shown``, annotated
-    by the list, else given)."""
-    shown = bool(getattr(hit, "clue_shown", False)) if clue_shown is None else clue_shown
+def _hit_out(actor: Actor, hit: Hit) -> dict[str, object]:
+    """A hit; its clue's id and number only when the actor may open that clue."""
+    clue = selectors.shown_clue(actor, hit)
     return {
         "id": hit.pk,
         "rule": hit.rule.code,
@@ -123,13 +122,9 @@ def _hit_out(actor: Actor, hit: Hit, clue_shown: bool | None = None) -> dict[str
         "amount_total": f"{hit.amount_total:.2f}",
         "state": hit.state,
         "dismissal_reason": hit.dismissal_reason,
-        "clue_id": hit.clue_id if shown else None,
-        "clue_number": hit.clue.ledger_number if shown and hit.clue else None,
+        "clue_id": clue.pk if clue else None,
+        "clue_number": clue.ledger_number if clue else None,
     }
-
-
-def _shown(actor: Actor, hit: Hit) -> dict[str, object]:
-    return _hit_out(actor, hit, selectors.shown_clue(actor, hit) is not None)
 
 
 def _row_out(row: Payment) -> ScreeningRowOut:
@@ -181,14 +176,14 @@ def list_hits(request: HttpRequest, filters: Query[ScreeningHitFilters]) -> list
 def get_hit(request: HttpRequest, hit_id: int) -> dict[str, object]:
     actor = _actor(request)
     hit, rows = services.view_hit(actor=actor, hit_id=hit_id, request=request)
-    return {**_shown(actor, hit), "rows": [_row_out(r) for r in rows]}
+    return {**_hit_out(actor, hit), "rows": [_row_out(r) for r in rows]}
 
 
 @router.post("/hits/{hit_id}/dismiss", response=ScreeningHitOut)
 def dismiss(request: HttpRequest, hit_id: int, payload: HitDismissIn) -> dict[str, object]:
     actor = _actor(request)
     services.dismiss_hit(actor=actor, hit_id=hit_id, reason=payload.reason, request=request)
-    return _shown(actor, selectors.get_hit_for(actor, hit_id))
+    return _hit_out(actor, selectors.get_hit_for(actor, hit_id))
 
 
 @router.post("/hits/{hit_id}/refer", response={201: ScreeningHitOut})
@@ -201,4 +196,4 @@ def refer(request: HttpRequest, hit_id: int, payload: HitReferIn) -> Status:
         handling_unit_id=payload.handling_unit_id,
         request=request,
     )
-    return Status(201, _shown(actor, selectors.get_hit_for(actor, hit_id)))
+    return Status(201, _hit_out(actor, selectors.get_hit_for(actor, hit_id)))

@@ -145,7 +145,7 @@ def get_hit_for(actor: Actor, hit_id: Any) -> Hit:
         hit_id,
         queryset=hits_visible_to(actor)
         .select_related("rule", "township", "village", "zone", "clue", "decided_by")
-        .annotate(relation_shown=relation_shown(actor)),
+        .annotate(clue_shown=clue_shown(actor), relation_shown=relation_shown(actor)),
     )
 
 
@@ -166,10 +166,14 @@ def clue_shown(actor: Actor) -> Exists:
 
 
 def shown_clue(actor: Actor, hit: Hit) -> Clue | None:
-    """The hit's clue if the actor may open it, else None."""
-    if hit.clue_id is None or not clues_visible_to(actor).filter(pk=hit.clue_id).exists():
+    """The hit's clue if the actor may open it, else None (``clue_shown`` annotated by ``get_hit_for`` and
+    the list, else asked)."""
+    if hit.clue_id is None:
         return None
-    return hit.clue
+    shown = getattr(hit, "clue_shown", None)
+    if shown is None:
+        shown = clues_visible_to(actor).filter(pk=hit.clue_id).exists()
+    return hit.clue if shown else None
 
 
 def hit_of_clue(actor: Actor, clue_id: int) -> Hit | None:

@@ -129,7 +129,6 @@ def ledger_submit(request: HttpRequest) -> HttpResponse:
 
     actor = actor_for(request.user)
     month_text = request.POST.get("month", "")[:7]
-    ledger.unit_for_submission(actor, request.POST.get("unit", ""))  # NotFound → 404 before anything else
     try:
         first = ledger.month_of(month_text, timezone.localdate())
         sent = services.submit_month(
@@ -140,7 +139,7 @@ def ledger_submit(request: HttpRequest) -> HttpResponse:
             request=request,
         )
     except (NotFound, NotPermitted):
-        raise
+        raise  # a unit one does not submit for: 404 like any object out of reach, nothing written
     except DomainError as exc:
         show_error(request, exc)
         back = month_text if ledger.is_month_text(month_text) else ""
