@@ -14,7 +14,7 @@ from . import services
 from .models import Category, Channel
 from .workflow import State
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what <input type=date> reads
+DATE = forms.DateInput(attrs={"type": "date"})  # rendered ISO (xiezuoqu.formats): what <input type=date> reads
 
 
 class VillageChoiceField(forms.ModelChoiceField):
