@@ -947,7 +947,8 @@ class _Caseload:
             # while the clues opened now go on.
             assert self.timeline is not None
             self.unopened[desk.zone.pk] += 1
-            self.timeline.add(self._batch(desk, waiting, study=False, start=self._after(10, 9)))
+            # The zone's study goes with them when none of this batch's clues could open now.
+            self.timeline.add(self._batch(desk, waiting, study=study and not opened, start=self._after(10, 9)))
         if not opened:
             return
         yield self._after(3, 9)
