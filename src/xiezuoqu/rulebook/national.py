@@ -163,15 +163,16 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
     _r("case.detention_extension", "留置延长（一次）", S_LAW_2024, "第四十八条第一款", SUPERVISION_LAW_2024, 3,
        "months", CASES + "extend_detention"),
     # 管护、责令候查、强制到案 are measures the 2024 amendment created: before 2025-06-01 no rule covers
-    # them, so a measure dated earlier is refused (verification.services.clean_measure).
+    # them, so a measure dated earlier is refused (verification.services.clean_measure). The four limits
+    # are maxima: a commission may hold its measures to a shorter one (verification.limits.measure_limit).
     _r("measure.custody_care", "管护期限", S_LAW_2024, "第二十四条", SUPERVISION_LAW_2024, 7, "days",
-       VERIFICATION + "clean_measure", note="特殊情况下可以延长一日至三日；条文序号待核对"),
+       VERIFICATION + "clean_measure", L, note="特殊情况下可以延长一日至三日；条文序号待核对"),
     _r("measure.ordered_wait", "责令候查期限", S_LAW_2024, "第二十三条", SUPERVISION_LAW_2024, 12, "months",
-       VERIFICATION + "clean_measure", note="条文序号待核对"),
+       VERIFICATION + "clean_measure", L, note="条文序号待核对"),
     _r("measure.compelled_appearance", "强制到案持续时间", S_IMPL, "（2025年修订）", SUPERVISION_LAW_2024, 12,
-       "hours", VERIFICATION + "clean_measure", note="需要采取管护或者留置措施的，不得超过二十四小时"),
+       "hours", VERIFICATION + "clean_measure", L, note="需要采取管护或者留置措施的，不得超过二十四小时"),
     _r("measure.freeze", "冻结期限", S_IMPL, "第一百四十五条", IMPLEMENTING_REGULATIONS_2021, 6, "months",
-       VERIFICATION + "clean_measure", note="期满前可续冻，每次不超过六个月；条文序号待核对"),
+       VERIFICATION + "clean_measure", L, note="期满前可续冻，每次不超过六个月；条文序号待核对"),
     # --- 处分期间 (statutory: no local value) -----------------------------------------------------------
     *_party("sanction.party_warning", "党内警告影响期", "第十一条", 12, "months"),
     *_party("sanction.party_serious_warning", "党内严重警告影响期", "第十一条", 18, "months"),

@@ -123,7 +123,11 @@ def _commission_id(commission: Any) -> int | None:
 
 def rule_for(key: str, *, on: date, commission: Any = None) -> InForce:
     """The rule ``key`` in force on ``on`` for ``commission`` (an id or a Commission; None: national)."""
-    book = _book()
+    return _answer(_book(), key, on=on, commission=commission)
+
+
+def _answer(book: _Book, key: str, *, on: date, commission: Any) -> InForce:
+    """``rule_for`` from a book already read (a page asking about many rules reads it once)."""
     rows = book.national.get(key)
     if not rows:
         raise NoRuleInForce(f"规则库中没有规则“{key}”：请先同步全国规则（运行 migrate）。")
@@ -241,7 +245,8 @@ class RuleEntry:
 
 
 def rulebook_for(actor: Actor, *, today: date) -> list[RuleEntry]:
-    """Every rule, in the order of the code table, with the actor's commission's local rows (two queries)."""
+    """Every rule, in the order of the code table, with the actor's commission's local rows: two queries
+    and one read of the rule book (its revision token) however many rules have a local value."""
     require_rulebook_reader(actor)
     national: dict[str, list[Rule]] = defaultdict(list)
     for rule in RULES.scope(actor).order_by("effective_from"):
@@ -258,13 +263,14 @@ def rulebook_for(actor: Actor, *, today: date) -> list[RuleEntry]:
     ordered = list(dict.fromkeys(r.key for rows in national.values() for r in rows))
     order = {key: i for i, key in enumerate(dict.fromkeys(spec.key for spec in NATIONAL_RULES))}
     ordered.sort(key=lambda key: order.get(key, len(order)))
+    book = _book()
     entries = []
     for key in ordered:
         rows = national[key]
         current = next((r for r in rows if _covers(r.effective_from, r.effective_to, today)), None)
         local_now = None
         if current is not None and local[key] and actor.commission_id is not None:
-            answer = rule_for(key, on=today, commission=actor.commission_id)
+            answer = _answer(book, key, on=today, commission=actor.commission_id)
             local_now = answer if answer.local else None
         entries.append(RuleEntry(key, rows, current, local[key], local_now))
     return entries

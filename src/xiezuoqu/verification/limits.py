@@ -2,7 +2,11 @@
 
 One table (``DEFAULT_LIMITS``: kind → limit, unit, the special figure, the extension rule, what the
 measure may be changed into), with the rule text and its source, as defaults an administrator can
-change (setting ``XIEZUOQU["MEASURE_LIMITS"]``, read by ``measure_limit``):
+change (setting ``XIEZUOQU["MEASURE_LIMITS"]``, read by ``measure_limit``). The figure itself is the
+rule book's (规则库, ADR 0031): ``measure_limit(kind, on=start day, commission=…)`` asks
+``rulebook.selectors.rule_for("measure.<kind>", …)``, so a measure runs under the row in force on the
+day it started and a commission's stricter local value reaches the measures started from its day; a
+figure the setting chose stands (as a period a caller chose does for ``deadlines``):
 
 - 管护 (custody_care): at most 7 days; in special circumstances extended once by 1 to 3 days —
   监察法（2024年修正，2025年6月1日起施行）: the commission decides 留置 or release within the period,
@@ -26,8 +30,9 @@ day — the stricter reading, as for periods in custody (刑事诉讼法 第一�
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -84,6 +89,11 @@ class MeasureLimit:
     converts_to: tuple[str, ...] = ()
     # Open a "措施期限" deadline while the measure is in force (not for an hour-scale limit).
     deadline: bool = True
+    # The day the value was read for from the rule book (None: the table's default, the open-ended row),
+    # the row's citation and whether it is the commission's stricter local value.
+    on: date | None = None
+    citation: str = ""
+    local: bool = False
 
     @property
     def label(self) -> str:
@@ -96,6 +106,11 @@ class MeasureLimit:
     @property
     def convert_choices(self) -> list[tuple[str, str]]:
         return [(k, str(MeasureKind(k).label)) for k in self.converts_to]
+
+    @property
+    def basis(self) -> str:
+        """The rule text, and the rule book's row the figure was read from when it was read by date."""
+        return f"{self.rule}；规则库：{self.citation}" if self.citation else self.rule
 
     @property
     def text(self) -> str:
@@ -199,15 +214,42 @@ def _override(limit: MeasureLimit, changes: dict[str, Any]) -> MeasureLimit:
     return replace(limit, **values)
 
 
+def _configured() -> dict[str, dict[str, Any]]:
+    return getattr(settings, "XIEZUOQU", {}).get("MEASURE_LIMITS", {}) or {}
+
+
 def measure_limits() -> dict[str, MeasureLimit]:
-    """The limits in force: the defaults above, with the figures of ``XIEZUOQU["MEASURE_LIMITS"]``."""
-    configured: dict[str, dict[str, Any]] = getattr(settings, "XIEZUOQU", {}).get("MEASURE_LIMITS", {}) or {}
+    """The limits by the table: the defaults above, with the figures of ``XIEZUOQU["MEASURE_LIMITS"]``."""
+    configured = _configured()
     return {kind: _override(limit, configured.get(kind, {})) for kind, limit in DEFAULT_LIMITS.items()}
 
 
-def measure_limit(kind: str) -> MeasureLimit | None:
-    """The limit of a measure kind, or None for a measure without one."""
-    return measure_limits().get(kind)
+def rule_key(kind: str) -> str:
+    """The rule book's key of a measure kind's limit: "measure.custody_care"."""
+    return f"measure.{kind}"
+
+
+def measure_limit(kind: str, *, on: date | None = None, commission: Any = None) -> MeasureLimit | None:
+    """The limit of a measure kind, or None for a measure without one.
+
+    With ``on`` (the measure's start day) the figure is the rule book's for that day and ``commission``
+    (an id or a Commission; None: the national row): ``rule_for`` — a commission's stricter local value
+    in force that day, else the national row covering it; a day no row covers raises ``NoRuleInForce``.
+    A figure chosen in ``XIEZUOQU["MEASURE_LIMITS"]`` stands. Without ``on``: the table's figure.
+    """
+    limit = measure_limits().get(kind)
+    if limit is None or on is None or "value" in _configured().get(kind, {}):
+        return limit
+    # Imported here: this module loads with verification.models, before the apps' models are ready.
+    from xiezuoqu.rulebook.selectors import rule_for
+
+    answer = rule_for(rule_key(kind), on=on, commission=commission)
+    return replace(limit, value=int(answer.value), on=on, citation=answer.citation, local=answer.local)
+
+
+def start_day(starts_at: datetime) -> date:
+    """The day a measure started, in the commission's local time (the day its rule is read for)."""
+    return timezone.localtime(starts_at).date()
 
 
 # --- counting -----------------------------------------------------------------------------------------
@@ -227,7 +269,10 @@ def add_period(moment: datetime, value: int, unit: str) -> datetime:
 
 
 def latest_end(limit: MeasureLimit, starts_at: datetime, *, special: bool = False) -> datetime:
-    """The latest planned end the limit allows (before any extension)."""
+    """The latest planned end the limit allows (before any extension). A limit not yet read by date
+    (``measure_limit(kind)``) is read for ``starts_at``'s day from the national rows first."""
+    if limit.on is None:
+        limit = measure_limit(limit.kind, on=start_day(starts_at)) or limit
     value = limit.special_value if special and limit.special_value is not None else limit.value
     return add_period(starts_at, value, limit.unit)
 
@@ -236,9 +281,12 @@ def _moment(value: datetime) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
-def check_planned_end(kind: str, starts_at: datetime, ends_at: datetime, *, special: bool = False) -> None:
-    """Refuse a planned end beyond the kind's limit (a measure without a limit passes)."""
-    limit = measure_limit(kind)
+def check_planned_end(
+    kind: str, starts_at: datetime, ends_at: datetime, *, special: bool = False, commission: Any = None
+) -> None:
+    """Refuse a planned end beyond the kind's limit on its start day for ``commission`` (a measure
+    without a limit passes); the refusal cites the rule book's row."""
+    limit = measure_limit(kind, on=start_day(starts_at), commission=commission)
     if limit is None:
         return
     if special and limit.special_value is None:
@@ -255,7 +303,7 @@ def check_planned_end(kind: str, starts_at: datetime, ends_at: datetime, *, spec
             else ""
         )
         raise RuleViolation(
-            f"{limit.label}的期限不得超过{value}{LimitUnit(limit.unit).label}（{limit.rule}）：自开始时间"
+            f"{limit.label}的期限不得超过{value}{LimitUnit(limit.unit).label}（{limit.basis}）：自开始时间"
             f" {_moment(starts_at)} 起，计划结束时间最迟为 {_moment(latest)}，现填写为 {_moment(ends_at)}。{hint}",
             field_errors={"ends_at": [f"最迟 {_moment(latest)}。"]},
         )
@@ -276,9 +324,12 @@ class Shade(StrEnum):
 
 @dataclass(frozen=True)
 class Term:
-    """A time-limited measure as the case page and the ledger show it."""
+    """A time-limited measure as the case page and the ledger show it. ``limit`` is the one of the
+    measure's start day, read from the rule book when shown (``table`` is the kind's table entry)."""
 
-    limit: MeasureLimit
+    table: MeasureLimit
+    starts_at: datetime
+    commission: Any
     state: str
     state_label: str
     planned_end: datetime
@@ -290,6 +341,12 @@ class Term:
     @property
     def overdue(self) -> bool:
         return self.shade is Shade.RED
+
+    @cached_property
+    def limit(self) -> MeasureLimit:
+        if self.table.on is not None:
+            return self.table
+        return measure_limit(self.table.kind, on=start_day(self.starts_at), commission=self.commission) or self.table
 
 
 def duration_text(delta: timedelta) -> str:
@@ -312,6 +369,7 @@ def term_of(
     ends_at: datetime,
     extension_count: int,
     now: datetime | None = None,
+    commission: Any = None,
 ) -> Term | None:
     """The term of a measure, or None when its kind has no limit (or it predates the tracking).
 
@@ -325,12 +383,14 @@ def term_of(
     label = str(TermState(state).label)
     if state != TermState.IN_FORCE:
         shade = Shade.GREEN if state in (TermState.RELEASED, TermState.COMPLETED) else Shade.GREY
-        return Term(limit, state, label, ends_at, shade, "", False, False)
+        return Term(limit, starts_at, commission, state, label, ends_at, shade, "", False, False)
     left = ends_at - now
     ext = limit.extension
     extendable = ext is not None and (ext.times is None or extension_count < ext.times)
     if left.total_seconds() < 0:
-        return Term(limit, state, "已到期未解除", ends_at, Shade.RED, f"已超期{duration_text(-left)}", False, True)
+        overdue = f"已超期{duration_text(-left)}"
+        return Term(limit, starts_at, commission, state, "已到期未解除", ends_at, Shade.RED, overdue, False, True)
     whole = ends_at - starts_at
     shade = Shade.YELLOW if left * 5 <= whole or left <= timedelta(days=1) else Shade.BLUE
-    return Term(limit, state, label, ends_at, shade, f"剩余{duration_text(left)}", extendable, True)
+    left_text = f"剩余{duration_text(left)}"
+    return Term(limit, starts_at, commission, state, label, ends_at, shade, left_text, extendable, True)
