@@ -1,7 +1,8 @@
 """Racing outcomes of one hit on PostgreSQL, each in its own thread and connection: a dismissal and a
 referral (or two referrals) of the same hit — exactly one wins, the other is told the hit is no longer
-open, and at most one clue exists. The hit row's lock (SELECT … FOR UPDATE) serialises them; SQLite
-serialises every writer on its write lock, so the race cannot be run there."""
+open, and at most one clue exists. The hit row's lock (SELECT … FOR UPDATE) serialises them. Two
+screening runs of one commission at once both succeed and add each hit once (its rule rows' lock).
+SQLite serialises every writer on its write lock, so the races cannot be run there."""
 
 from __future__ import annotations
 
@@ -51,3 +52,21 @@ def test_two_referrals_of_one_hit_make_one_clue(demo):
     )
     assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], InvalidTransition)
     assert Clue.objects.filter(source=Source.BIG_DATA).count() == before + 1
+
+
+def test_two_screening_runs_at_once_add_each_hit_once(demo):
+    """重新筛查 twice at once (or an import's run beside it): the lock on the commission's rule rows makes
+    the second wait for the first and find its hits, so both succeed and each hit is added once."""
+    load_demo_screening()
+    open_hits = Hit.objects.filter(state=HitState.OPEN)
+    expected = sorted(open_hits.values_list("rule__code", "fingerprint"))
+    assert expected
+    open_hits.delete()  # found again by the next run
+    actor = demo_actor("anguan")
+    results, errors = race(
+        lambda: services.run_screening(actor=actor),
+        lambda: services.run_screening(actor=actor),
+    )
+    assert not errors and len(results) == 2, (results, errors)
+    assert sorted(sum(r.added.values()) for r in results) == [0, len(expected)]
+    assert sorted(Hit.objects.filter(state=HitState.OPEN).values_list("rule__code", "fingerprint")) == expected

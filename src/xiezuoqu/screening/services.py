@@ -82,12 +82,18 @@ def _require_configure(actor: Actor) -> None:
         raise NotPermitted("筛查规则、项目标准和比对名单由案件监督管理室维护。")
 
 
+def check_file_size(file_name: str, size: int | None) -> None:
+    """Refuse a file over ``MAX_FILE_SIZE`` (the pages and the API ask before they read the upload)."""
+    if size is not None and size > MAX_FILE_SIZE:
+        name = clean_name(file_name) or "未命名"
+        raise ValidationFailed(f"文件“{name}”超过 20 MB，请分批导入。", field_errors={"file": ["文件过大。"]})
+
+
 def _file(file_name: str, data: bytes) -> tuple[str, str, str]:
     name = clean_name(file_name) or "未命名"
     if not data:
         raise ValidationFailed("请选择要导入的文件。", field_errors={"file": ["请选择文件。"]})
-    if len(data) > MAX_FILE_SIZE:
-        raise ValidationFailed(f"文件“{name}”超过 20 MB，请分批导入。", field_errors={"file": ["文件过大。"]})
+    check_file_size(file_name, len(data))
     return name, hashlib.sha256(data).hexdigest(), sm3_hex(data)
 
 
@@ -420,11 +426,27 @@ def _zone_of_townships(township_ids: set[int], on: date) -> dict[int, int]:
     return dict(memberships_on(on).filter(unit_id__in=township_ids).values_list("unit_id", "zone_id"))
 
 
+def _lock_rules(commission_id: int) -> list[ScreeningRule]:
+    """The commission's rule rows (created with the defaults the first time), locked in id order: one
+    screening run per commission at a time, the next one reading the hits the first added."""
+    ensure_rules(commission_id)
+    list(ScreeningRule.objects.select_for_update().filter(commission_id=commission_id).order_by("id"))
+    return selectors.rules_of(commission_id)
+
+
 def screen(*, commission_id: int, codes: list[str] | None = None) -> ScreenResult:
     """Run the enabled rules over the commission's rows and add the hits not found before (the caller
-    audits the run). ``seconds`` is how long each rule's SQL and its hit writes took."""
+    audits the run, in its transaction). ``seconds`` is how long each rule's SQL and its hit writes took.
+
+    Serialised per commission by the lock on its rule rows, held to the caller's commit: two runs at
+    once (two imports, an import and 重新筛查) add each hit once, the second finding the first's."""
+    with transaction.atomic():
+        return _screen(commission_id, codes)
+
+
+def _screen(commission_id: int, codes: list[str] | None) -> ScreenResult:
     result = ScreenResult()
-    rules = [r for r in ensure_rules(commission_id) if r.enabled and (codes is None or r.code in codes)]
+    rules = [r for r in _lock_rules(commission_id) if r.enabled and (codes is None or r.code in codes)]
     today = timezone.localdate()
     for rule in rules:
         started = time.perf_counter()
