@@ -153,8 +153,7 @@ def list_imports(request: HttpRequest) -> list[ScreeningBatchOut]:
 @router.post("/imports", response={201: ScreeningBatchOut})
 def create_import(request: HttpRequest, file: File[UploadedFile], kind: Form[str], mapping: Form[str] = "") -> Status:
     actor = _actor(request)
-    if file.size and file.size > services.MAX_FILE_SIZE:
-        raise ValidationFailed("文件超过 20 MB，请分批导入。", field_errors={"file": ["文件过大。"]})
+    services.check_file_size(file.name or "", file.size)
     result = services.import_payments(
         actor=actor, kind=kind, file_name=file.name or "", data=file.read(), mapping=mapping, request=request
     )

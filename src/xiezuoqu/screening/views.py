@@ -34,11 +34,11 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _upload(request: HttpRequest) -> tuple[str, bytes]:
+    """The uploaded file's name and content; one over the size limit is refused before it is read."""
     upload = request.FILES.get("file")
     if upload is None:
         return "", b""
-    if upload.size is not None and upload.size > services.MAX_FILE_SIZE:
-        return upload.name or "", b"x" * (services.MAX_FILE_SIZE + 1)
+    services.check_file_size(upload.name or "", upload.size)
     return upload.name or "", upload.read()
 
 
@@ -75,8 +75,8 @@ def _keep_row_errors(request: HttpRequest, exc: DomainError) -> None:
 @require_POST
 def import_batch(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    name, data = _upload(request)
     try:
+        name, data = _upload(request)
         result = services.import_payments(
             actor=actor,
             kind=request.POST.get("kind", ""),
@@ -97,8 +97,8 @@ def import_batch(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    name, data = _upload(request)
     try:
+        name, data = _upload(request)
         found = services.import_reference_list(
             actor=actor, file_name=name, data=data, mapping=request.POST.get("mapping", ""), request=request
         )
