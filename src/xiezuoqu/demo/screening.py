@@ -275,7 +275,7 @@ def load_demo_screening(*, commission: Commission | None = None) -> ScreeningDem
     writer.writerow([person(), _id_number(rng, used_ids), "死亡", f"{day(300):%Y-%m-%d}", ""])
     reference_data = reference.getvalue().encode("utf-8-sig")
 
-    services.ensure_rules(commission.pk)
+    # The commission's rule rows are made by the first import's screening run, in its audited transaction.
     standard = ItemStandard.objects.filter(
         commission=commission, kind=MoneyKind.FARM_SUBSIDY, item=SUBSIDY_ITEM
     ).first()
