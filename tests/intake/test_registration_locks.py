@@ -14,6 +14,7 @@ from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.audit.verify import verify_chain
 from xiezuoqu.intake import services
 from xiezuoqu.intake.models import LedgerFormat, Report
+from xiezuoqu.intake.services import registration
 from xiezuoqu.intake.workflow import State
 from xiezuoqu.org.models import Unit
 
@@ -60,7 +61,8 @@ def test_a_failed_registration_leaves_no_number_report_or_event(demo, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("通知失败")
 
-    monkeypatch.setattr(services, "_notify", broken)
+    # Registration looks ``_notify`` up in its own module (services.registration), so it is patched there.
+    monkeypatch.setattr(registration, "_notify", broken)
     with pytest.raises(RuntimeError):
         register()
     assert (Report.objects.count(), AuditEvent.objects.count()) == before
