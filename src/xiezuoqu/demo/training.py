@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import time as clock
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.accounts.models import User
@@ -26,6 +29,7 @@ from xiezuoqu.training import selectors, services
 from xiezuoqu.training.models import Assessment, Level
 
 from .casework import actor_of
+from .clock import StoryClock, moment, story_clock, workday_on_or_after, workdays_after
 from .data import COMMISSION_NAME
 
 SEATS_PER_MENTEE = 2
@@ -75,9 +79,10 @@ def _working_teams(zone_id: int) -> list[Team]:
     return list(Team.objects.filter(pk__in=ids).select_related("clue__zone").order_by("id"))
 
 
-def _seat_mentees(commission: Commission, summary: TrainingSummary) -> list[TeamMember]:
+def _seat_mentees(commission: Commission, summary: TrainingSummary, story: StoryClock) -> list[TeamMember]:
     """Seat each current pair's mentees beside their mentor on the working teams of the mentee's zone:
-    first those the mentor sits on, then others the mentor joins as a member with them."""
+    first those the mentor sits on, then others the mentor joins as a member with them — a week or two
+    after the team was confirmed (the story clock never passes the real now)."""
     pairs = MentoringPair.objects.filter(commission=commission, end_date__isnull=True).order_by("id")
     seated: list[TeamMember] = []
     for pair in pairs:
@@ -104,6 +109,8 @@ def _seat_mentees(commission: Commission, summary: TrainingSummary) -> list[Team
                     if team.members.filter(staff_id=pair.mentor_id).exists():
                         continue  # the mentor left this team
                     add.insert(0, teams.MemberInput(pair.mentor_id, MemberRole.MEMBER))
+                confirmed = timezone.localtime(team.confirmed_at or team.proposed_at).date()
+                story.set(moment(workday_on_or_after(confirmed + timedelta(days=5 + 4 * count)), 10))
                 try:
                     teams.edit_team(
                         actor=leader, team_id=team.pk, reason="以干代训：一帮二学员随带教人参加办案", add=add
@@ -116,14 +123,16 @@ def _seat_mentees(commission: Commission, summary: TrainingSummary) -> list[Team
     return seated
 
 
-def _close_some(seated: list[TeamMember], summary: TrainingSummary) -> None:
-    """Two of every three seats end with the stage's work done; the rest stay working."""
+def _close_some(seated: list[TeamMember], summary: TrainingSummary, story: StoryClock) -> None:
+    """Two of every three seats end with the stage's work done, some 25 working days after they began;
+    the rest stay working."""
     for number, seat in enumerate(seated):
         if number % 3 == 2:
             continue
         leader = _leader(seat.team)
         if leader is None:
             continue
+        story.set(moment(workdays_after(seat.joined_on or timezone.localdate(), 25), 17))
         try:
             teams.remove_member(actor=leader, team_id=seat.team_id, staff_id=seat.staff_id, reason=LEFT_REASON)
         except DomainError:
@@ -131,7 +140,7 @@ def _close_some(seated: list[TeamMember], summary: TrainingSummary) -> None:
         summary.left += 1
 
 
-def _assess_closed(commission: Commission, summary: TrainingSummary) -> None:
+def _assess_closed(commission: Commission, summary: TrainingSummary, story: StoryClock) -> None:
     levels = {lv.code: lv for lv in Level.objects.filter(commission=commission, is_active=True)}
     codes = [code for code in ("assist", "independent", "observer", "mentor") if code in levels]
     if not codes:
@@ -150,6 +159,8 @@ def _assess_closed(commission: Commission, summary: TrainingSummary) -> None:
             continue
         code = codes[number % len(codes)]
         done, ready = NOTES.get(code, NOTES["assist"])
+        if seat.left_on is not None:  # written a couple of working days after the cadre left the team
+            story.set(moment(workdays_after(seat.left_on, 2), 16))
         try:
             services.record_assessment(
                 actor=actor, seat_id=seat.pk, work_done=done, ready_for=ready, level=levels[code].pk
@@ -178,9 +189,10 @@ def load_demo_training() -> TrainingSummary:
         return TrainingSummary()
     services.ensure_training_setup(commission.pk)
     summary = TrainingSummary(loaded=True)
-    seated = _seat_mentees(commission, summary)
-    _close_some(seated, summary)
-    _assess_closed(commission, summary)
+    with story_clock() as story:
+        seated = _seat_mentees(commission, summary, story)
+        _close_some(seated, summary, story)
+        _assess_closed(commission, summary, story)
     summary.cadres = len({s.staff_id for s in selectors.turn_seats().filter(team__clue__commission=commission)})
     summary.seconds = clock.monotonic() - started
     return summary
