@@ -147,6 +147,18 @@ def test_a_future_month_and_a_bad_month_are_refused_in_chinese(month):
     assert not MonthlyLedger.objects.exists()
 
 
+def test_the_month_still_running_is_shown_but_submitted_only_after_its_end(month):
+    client = login(Client(), "xzshuji")
+    current = timezone.localdate().replace(day=1)
+    page = client.get("/statistics/ledger/", {"month": f"{current:%Y-%m}"}).content.decode()
+    assert "本月尚未结束，月度台账须在月末之后" in page and "/statistics/ledger/submit/" not in page
+    answer = submit("xzshuji", month["unit"].pk, current, client)
+    assert "尚未结束，月度台账须在月末之后（次月1日起）报送" in client.get(answer["Location"]).content.decode()
+    assert not MonthlyLedger.objects.exists()
+    past = client.get("/statistics/ledger/", {"month": f"{month['first']:%Y-%m}"}).content.decode()
+    assert "/statistics/ledger/submit/" in past  # an ended month offers the submission
+
+
 def test_one_submits_only_for_its_own_township(month):
     # 凤山's secretary (same zone) cannot submit 宝山's month: 404, nothing written.
     assert submit("xzshuji_fengshan", month["unit"].pk, month["first"]).status_code == 404

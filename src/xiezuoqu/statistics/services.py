@@ -22,10 +22,14 @@ def submit_month(
 ) -> MonthlyLedger:
     """Snapshot the unit's ledger rows of ``month`` with their marks and send them to the unit's zone.
 
-    Once per unit and month: a second submission is refused in Chinese (the snapshot stays as sent)."""
+    Once per unit and month, after the month has ended: a second submission, or one of the month still
+    running, is refused in Chinese (the snapshot stays as sent)."""
     unit = selectors.unit_for_submission(actor, unit_id)
     today = timezone.localdate()
     first = selectors.month_of(month.isoformat()[:7], today)
+    if first == today.replace(day=1):
+        # The ledger is the month as it stood at its end: a month still running cannot be fixed yet.
+        raise RuleViolation(f"{first:%Y年%m月}尚未结束，月度台账须在月末之后（次月1日起）报送。")
     note = (note or "").strip()
     if len(note) > 300:
         raise RuleViolation("报送说明不能超过 300 字。")
