@@ -319,6 +319,34 @@ def test_evidence_collected_in_the_investigation_joins_the_clues_locker(demo, cl
         )
 
 
+def test_case_evidence_is_checked_like_verification_evidence_and_only_from_the_cases_measures(demo, monkeypatch):
+    from xiezuoqu.verification import evidence as locker
+    from xiezuoqu.verification.models import EvidenceItem
+
+    case = investigating()
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    actor = demo_actor("xzshuji")
+    monkeypatch.setattr(locker, "MAX_EVIDENCE_SIZE", 16)
+    with pytest.raises(ValidationFailed, match="超过"):
+        services.add_case_evidence(
+            actor=actor,
+            case_id=case.pk,
+            data=services.EvidenceInput(title="笔录", kind="document", file_name="a.pdf", data=pdf),
+        )
+    monkeypatch.undo()
+    foreign_id = (Measure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1  # none of the case's
+    with pytest.raises(ValidationFailed, match="不是本案的措施") as caught:
+        services.add_case_evidence(
+            actor=actor,
+            case_id=case.pk,
+            data=services.EvidenceInput(
+                title="笔录", kind="document", file_name="a.pdf", data=pdf, source_measure_id=foreign_id
+            ),
+        )
+    assert caught.value.field_errors == {"source_measure": ["请重新选择。"]}
+    assert not EvidenceItem.objects.filter(case_id=case.pk).exists()
+
+
 def test_a_reviewer_who_withdrew_from_the_matter_is_refused(demo):
     from xiezuoqu.accounts.models import User
     from xiezuoqu.recusal.models import Recusal

@@ -46,6 +46,7 @@ from xiezuoqu.errors import RuleViolation
 from xiezuoqu.intake.models import Report, ReportMessage
 from xiezuoqu.public import files
 from xiezuoqu.public.models import Attachment
+from xiezuoqu.verification import evidence as verification_evidence
 from xiezuoqu.verification import services as verification_services
 from xiezuoqu.verification.models import CustodyEvent, EvidenceItem
 
@@ -137,6 +138,7 @@ def test_material_from_the_status_page_refuses_every_bad_file(demo, filed, repor
 def staff_limit(monkeypatch):
     monkeypatch.setattr(verification_services, "MAX_EVIDENCE_SIZE", STAFF_LIMIT)
     monkeypatch.setattr(case_services, "MAX_EVIDENCE_SIZE", STAFF_LIMIT)
+    monkeypatch.setattr(verification_evidence, "MAX_EVIDENCE_SIZE", STAFF_LIMIT)  # the services' own check
 
 
 def staff_corpus() -> list[Bad]:

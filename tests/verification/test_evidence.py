@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from xiezuoqu.audit.models import AuditEvent
 from xiezuoqu.errors import RuleViolation, ValidationFailed
 from xiezuoqu.public.files import IntegrityFailed, sm3_hex
+from xiezuoqu.verification import evidence as locker
 from xiezuoqu.verification import services
 from xiezuoqu.verification.models import CustodyEvent, EvidenceItem
 
@@ -64,10 +65,11 @@ def test_the_type_is_taken_from_the_content_not_the_name(demo):
 
 def test_an_oversized_upload_is_refused(demo, monkeypatch):
     verification = approved()
-    monkeypatch.setattr(services, "MAX_EVIDENCE_SIZE", 16)
+    monkeypatch.setattr(locker, "MAX_EVIDENCE_SIZE", 16)  # where the ceiling is read, for 初核 and 审查调查
     with pytest.raises(ValidationFailed) as caught:
         evidence(verification)
     assert "超过" in caught.value.message
+    assert not EvidenceItem.objects.filter(verification=verification).exists()
 
 
 def test_the_same_file_is_not_entered_twice_for_a_matter(demo):

@@ -10,14 +10,12 @@ write with ``update_fields``, record the audit event. Nothing else assigns ``Cas
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -43,7 +41,6 @@ from xiezuoqu.intake.services import conclude_reports_of_clue
 from xiezuoqu.keys import as_key
 from xiezuoqu.numbering import next_in_sequence
 from xiezuoqu.org.models import Commission, StaffMember, Unit
-from xiezuoqu.public.files import RefusedFile, clean_name, sm3_hex, sniff
 from xiezuoqu.recusal.models import Recusal
 from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.rulebook.selectors import rule_for, sanction_terms
@@ -53,23 +50,12 @@ from xiezuoqu.teams.models import Purpose
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
 from xiezuoqu.verification import limits as measure_limits
 from xiezuoqu.verification import rules as measure_rules
+from xiezuoqu.verification.evidence import MAX_EVIDENCE_SIZE as MAX_EVIDENCE_SIZE  # read by the pages and API
+from xiezuoqu.verification.evidence import EvidenceInput as EvidenceInput
+from xiezuoqu.verification.evidence import Locker, check_evidence, enter_evidence
 from xiezuoqu.verification.limits import MeasureLimit, TermState
-from xiezuoqu.verification.models import (
-    CustodyAction,
-    CustodyEvent,
-    EvidenceItem,
-    EvidenceKind,
-    Measure,
-    MeasureExtension,
-)
-from xiezuoqu.verification.services import (
-    MAX_EVIDENCE_SIZE,
-    EvidenceInput,
-    MeasureInput,
-    aware,
-    clean_measure,
-    store_evidence,
-)
+from xiezuoqu.verification.models import EvidenceItem, Measure, MeasureExtension
+from xiezuoqu.verification.services import MeasureInput, aware, clean_measure
 
 from . import rules
 from .models import (
@@ -686,80 +672,21 @@ def add_case_evidence(
     """证据入库 during 审查调查: the clue's evidence locker carries over, so the item is numbered in the
     same inventory, checked, hashed (SHA-256, SM3), sealed (SM4-GCM) and stored the same way, and
     carries the case's id; it may be the record (笔录) of one of the case's measures."""
-    title = _required(data.title, "title", "证据名称", 200)
-    if data.kind not in EvidenceKind.values:
-        raise ValidationFailed("请选择证据种类。", field_errors={"kind": ["请选择。"]})
-    name = clean_name(data.file_name)
-    if len(data.data) > MAX_EVIDENCE_SIZE:
-        raise ValidationFailed(
-            f"文件“{name}”超过 {MAX_EVIDENCE_SIZE // (1024 * 1024)} MB，不能入库；请拆分或压缩后再上传。",
-            field_errors={"file": ["文件过大。"]},
-        )
-    try:
-        kind = sniff(name, data.data)
-    except RefusedFile as exc:
-        raise ValidationFailed(exc.message, field_errors={"file": [exc.message]}) from None
-    sha256, sm3 = hashlib.sha256(data.data).hexdigest(), sm3_hex(data.data)
+    checked = check_evidence(data)
     with transaction.atomic():
         case = _lock(actor, case_id)
         _check_investigator(actor, case, "add_evidence")
         next_state(case.state, Action.RECORD_MEASURE)  # while under investigation
-        same = EvidenceItem.objects.filter(clue_id=case.clue_id, sha256=sha256).first()
-        if same is not None:
-            raise RuleViolation(f"该文件已作为证据 {same.number}（{same.title}）入库，无需重复上传。")
-        measure = None
-        if data.source_measure_id:
-            measure = Measure.objects.select_for_update().filter(pk=data.source_measure_id, case_id=case.pk).first()
-            if measure is None:
-                raise ValidationFailed(
-                    "所选来源措施不是本案的措施。", field_errors={"source_measure": ["请重新选择。"]}
-                )
-            if data.as_record and measure.record_document_id is not None:
-                raise RuleViolation("该措施已有措施文书；如需更正，请作为普通证据上传并说明。")
-        elif data.as_record:
-            raise ValidationFailed(
-                "作为措施文书上传时，请选择对应的措施。", field_errors={"source_measure": ["请选择。"]}
-            )
-        number = (EvidenceItem.objects.filter(clue_id=case.clue_id).aggregate(top=Max("number"))["top"] or 0) + 1
-        assert actor.user_id is not None
-        item = EvidenceItem.objects.create(
+        locker = Locker(
             commission_id=case.commission_id,
             clue_id=case.clue_id,
-            case_id=case.pk,
-            number=number,
-            title=title,
-            kind=data.kind,
-            description=_text(data.description),
-            original_name=name[:120],
-            content_type=kind.content_type,
-            size=len(data.data),
-            sha256=sha256,
-            sm3=sm3,
-            storage_name=store_evidence(data.data, sha256, sm3),
-            source_measure=measure,
-            collected_by_id=actor.user_id,
-            last_verified_at=timezone.now(),
+            measures=Measure.objects.filter(case_id=case.pk),
+            foreign_measure="所选来源措施不是本案的措施。",
+            record_attached="case.measure_record_attached",
+            link={"case_id": case.pk},
+            detail={"case": case.pk},
         )
-        CustodyEvent.objects.create(evidence=item, action=CustodyAction.COLLECTED, user_id=actor.user_id)
-        record_event(
-            actor=actor,
-            action="evidence.collected",
-            target=item,
-            changes={"number": [None, number]},
-            detail={"case": case.pk, "sha256": sha256, "sm3": sm3, "size": item.size},
-            request=request,
-        )
-        if measure is not None and data.as_record:
-            measure.record_document = item
-            measure.save(update_fields=["record_document"])
-            record_event(
-                actor=actor,
-                action="case.measure_record_attached",
-                target=measure,
-                changes={"record_document": [None, item.pk]},
-                request=request,
-            )
-    return item
+        return enter_evidence(actor=actor, checked=checked, locker=locker, request=request)
 
 
 def request_detention(

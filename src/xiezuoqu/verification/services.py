@@ -9,14 +9,11 @@ audit event. Nothing else assigns ``Verification.state``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -38,28 +35,20 @@ from xiezuoqu.clues.workflow import State as ClueState
 from xiezuoqu.deadlines.services import close_deadline, open_deadline, restart_deadline
 from xiezuoqu.errors import InvalidTransition, NotFound, NotPermitted, RuleViolation, ValidationFailed
 from xiezuoqu.keys import as_key
-from xiezuoqu.public.files import (
-    IntegrityFailed,
-    RefusedFile,
-    StorageFailed,
-    clean_name,
-    decrypt_bytes,
-    encrypt_bytes,
-    sm3_hex,
-    sniff,
-    touch_stored,
-)
+from xiezuoqu.public.files import IntegrityFailed
 from xiezuoqu.recusal.services import check_declarations_signed
 from xiezuoqu.rulebook.selectors import NoRuleInForce, rule_for
 from xiezuoqu.teams.models import Purpose, Team, TeamMember
 from xiezuoqu.teams.selectors import active_member_staff_ids, active_team
 
 from . import limits, rules
+from .evidence import MAX_EVIDENCE_SIZE as MAX_EVIDENCE_SIZE  # read by the pages, the API and web.uploads
+from .evidence import EvidenceInput, Locker, check_evidence, enter_evidence, read_evidence
+from .evidence import store_evidence as store_evidence  # funds stores its receipts the same way
 from .models import (
     CustodyAction,
     CustodyEvent,
     EvidenceItem,
-    EvidenceKind,
     Integrity,
     Measure,
     MeasureState,
@@ -72,9 +61,6 @@ from .models import (
 from .selectors import get_evidence_for, may_review_measures, may_work_verification
 from .workflow import ACTION_LABELS, FINAL_STATES, Action, State, next_state
 
-EVIDENCE_DIR = "evidence"
-EVIDENCE_PURPOSE = "evidence"
-MAX_EVIDENCE_SIZE = 50 * 1024 * 1024
 # What each recommendation does to the clue once the report is approved (拟立案: waits for filing).
 SETTLES: dict[str, str] = {
     Recommendation.CLOSE: ClueAction.VERIFIED_CLOSE,
@@ -593,139 +579,26 @@ def _pk(value: Any) -> int:
 # --- evidence locker -----------------------------------------------------------------------------------
 
 
-def evidence_path(sha256: str) -> str:
-    """Content-addressed: ``evidence/<sha256[:2]>/<sha256>`` under MEDIA_ROOT."""
-    return f"{EVIDENCE_DIR}/{sha256[:2]}/{sha256}"
-
-
-def read_evidence(storage_name: str, sha256: str, sm3: str) -> bytes:
-    """Decrypt and re-hash a stored file; ``IntegrityFailed`` (with what failed) on any mismatch."""
-    try:
-        with default_storage.open(storage_name, "rb") as handle:
-            blob = handle.read()
-    except (FileNotFoundError, OSError) as exc:
-        raise IntegrityFailed("证据的存储文件缺失。") from exc
-    plaintext = decrypt_bytes(blob, purpose=EVIDENCE_PURPOSE, context=sha256.encode())
-    if hashlib.sha256(plaintext).hexdigest() != sha256:
-        raise IntegrityFailed("证据内容与收集时的 SHA-256 摘要不符。")
-    if sm3_hex(plaintext) != sm3:
-        raise IntegrityFailed("证据内容与收集时的 SM3 摘要不符。")
-    return plaintext
-
-
-def store_evidence(data: bytes, sha256: str, sm3: str) -> str:
-    """Seal and store once per content; a stored copy that no longer verifies is kept for inspection
-    and the new one saved beside it."""
-    name = evidence_path(sha256)
-    if default_storage.exists(name):
-        try:
-            read_evidence(name, sha256, sm3)
-        except IntegrityFailed:
-            pass
-        else:
-            touch_stored(name)
-            return name
-    blob = encrypt_bytes(data, purpose=EVIDENCE_PURPOSE, context=sha256.encode())
-    try:
-        return default_storage.save(name, ContentFile(blob))
-    except OSError as exc:  # a full or failing disk: the caller's transaction rolls back its rows
-        raise StorageFailed(
-            "证据存储空间已满或暂时无法写入，本次入库未保存（没有留下任何记录）；请联系系统管理员。"
-        ) from exc
-
-
-@dataclass(frozen=True)
-class EvidenceInput:
-    title: str
-    kind: str
-    file_name: str
-    data: bytes
-    description: str = ""
-    source_measure_id: int | None = None
-    # The file is the source measure's record (笔录): it becomes the measure's record document.
-    as_record: bool = False
-
-
 def add_evidence(
     *, actor: Actor, verification_id: Any, data: EvidenceInput, request: HttpRequest | None = None
 ) -> EvidenceItem:
     """证据入库: checked by content type and size, hashed (SHA-256, SM3), sealed (SM4-GCM), stored by
     content, numbered in the matter's inventory, with its first custody event (collected)."""
-    title = _required(data.title, "title", "证据名称", 200)
-    if data.kind not in EvidenceKind.values:
-        raise ValidationFailed("请选择证据种类。", field_errors={"kind": ["请选择。"]})
-    name = clean_name(data.file_name)
-    if len(data.data) > MAX_EVIDENCE_SIZE:
-        raise ValidationFailed(
-            f"文件“{name}”超过 {MAX_EVIDENCE_SIZE // (1024 * 1024)} MB，不能入库；请拆分或压缩后再上传。",
-            field_errors={"file": ["文件过大。"]},
-        )
-    try:
-        kind = sniff(name, data.data)
-    except RefusedFile as exc:
-        raise ValidationFailed(exc.message, field_errors={"file": [exc.message]}) from None
-    sha256 = hashlib.sha256(data.data).hexdigest()
-    sm3 = sm3_hex(data.data)
+    checked = check_evidence(data)
     with transaction.atomic():
         verification = _lock(actor, verification_id)
         clue = verification.clue
         _check_worker(actor, clue, Action.ADD_EVIDENCE)
         next_state(verification.state, Action.ADD_EVIDENCE)
-        same = EvidenceItem.objects.filter(clue=clue, sha256=sha256).first()
-        if same is not None:
-            raise RuleViolation(f"该文件已作为证据 {same.number}（{same.title}）入库，无需重复上传。")
-        measure = None
-        if data.source_measure_id:
-            measure = Measure.objects.select_for_update().filter(pk=data.source_measure_id, clue=clue).first()
-            if measure is None:
-                raise ValidationFailed("所选来源措施不属于本线索。", field_errors={"source_measure": ["请重新选择。"]})
-            # Before the file is stored: a refusal after it would leave the sealed blob on disk.
-            if data.as_record and measure.record_document_id is not None:
-                raise RuleViolation("该措施已有措施文书；如需更正，请作为普通证据上传并说明。")
-        elif data.as_record:
-            raise ValidationFailed(
-                "作为措施文书上传时，请选择对应的措施。", field_errors={"source_measure": ["请选择。"]}
-            )
-        number = (EvidenceItem.objects.filter(clue=clue).aggregate(top=Max("number"))["top"] or 0) + 1
-        storage_name = store_evidence(data.data, sha256, sm3)
-        assert actor.user_id is not None
-        item = EvidenceItem.objects.create(
+        locker = Locker(
             commission_id=clue.commission_id,
-            clue=clue,
-            verification=verification,
-            number=number,
-            title=title,
-            kind=data.kind,
-            description=_text(data.description),
-            original_name=name[:120],
-            content_type=kind.content_type,
-            size=len(data.data),
-            sha256=sha256,
-            sm3=sm3,
-            storage_name=storage_name,
-            source_measure=measure,
-            collected_by_id=actor.user_id,
-            last_verified_at=timezone.now(),
+            clue_id=clue.pk,
+            measures=Measure.objects.filter(clue=clue),
+            foreign_measure="所选来源措施不属于本线索。",
+            record_attached="verification.measure_record_attached",
+            link={"verification": verification},
         )
-        CustodyEvent.objects.create(evidence=item, action=CustodyAction.COLLECTED, user_id=actor.user_id)
-        record_event(
-            actor=actor,
-            action="evidence.collected",
-            target=item,
-            changes={"number": [None, number]},
-            detail={"sha256": sha256, "sm3": sm3, "size": item.size, "content_type": item.content_type},
-            request=request,
-        )
-        if measure is not None and data.as_record:
-            measure.record_document = item
-            measure.save(update_fields=["record_document"])
-            record_event(
-                actor=actor,
-                action="verification.measure_record_attached",
-                target=measure,
-                changes={"record_document": [None, item.pk]},
-                request=request,
-            )
+        item = enter_evidence(actor=actor, checked=checked, locker=locker, request=request)
         _move(actor, verification, Action.ADD_EVIDENCE, request, detail={"evidence": item.pk})
     return item
 
