@@ -17,6 +17,7 @@ from xiezuoqu.cases.workflow import State, mermaid
 from xiezuoqu.deadlines.models import DeadlineState
 from xiezuoqu.deadlines.services import deadline_for
 from xiezuoqu.errors import InvalidTransition, RuleViolation
+from xiezuoqu.sanctions import rules as sanction_rules
 from xiezuoqu.verification.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_a_township_case_runs_from_filing_to_archive(demo):
 
     second = services.open_trial_review(actor=demo_actor("shenli"), case_id=case.pk, reviewer_ids=trial_reviewers())
     trial_deadline = deadline_for(second, "case.trial")
-    month_later = services.sanctions.plus_months(second.opened_on, 1)
+    month_later = sanction_rules.plus_months(second.opened_on, 1)
     assert trial_deadline is not None and 0 <= (trial_deadline.due_date - month_later).days <= 3  # next working day
     services.conclude_review(actor=demo_actor("shenli"), case_id=case.pk, opinion="同意初审意见。")
     assert deadline_for(second, "case.trial").state == DeadlineState.MET  # type: ignore[union-attr]
@@ -57,7 +58,7 @@ def test_a_township_case_runs_from_filing_to_archive(demo):
     assert case.state == State.DECIDED
     assert decision.state == DecisionState.APPROVED and decision.form == 2
     today = timezone.localdate()
-    assert decision.periods[0]["end"] == services.sanctions.plus_months(today, 12).isoformat()
+    assert decision.periods[0]["end"] == sanction_rules.plus_months(today, 12).isoformat()
     announcement_deadline = deadline_for(case, "case.announcement")
     assert announcement_deadline is not None and announcement_deadline.state == DeadlineState.OPEN
 
