@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from xiezuoqu.access.actor import Actor
 from xiezuoqu.access.registry import Policy, register
@@ -71,10 +74,39 @@ class _Book:
 
 _lock = threading.Lock()
 _cached: tuple[str, _Book] | None = None
+# Inside a request (``RulebookPerRequest``) the revision token is read once: a page that asks about the
+# measures of a case one by one costs one token query, not one per measure. Outside a request: None.
+_UNREAD = ""
+_request_token: ContextVar[str | None] = ContextVar("rulebook_request_token", default=None)
+
+
+def _read_token() -> str:
+    return RulebookRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 def _token() -> str:
-    return RulebookRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    held = _request_token.get()
+    if held is None:
+        return _read_token()
+    if held == _UNREAD:
+        held = _read_token() or "-"
+        _request_token.set(held)
+    return held
+
+
+class RulebookPerRequest:
+    """Middleware: one reading of the rule book's revision per request (the request sees one book; a
+    change made by another process reaches the next request, as before)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reset = _request_token.set(_UNREAD)
+        try:
+            return self.get_response(request)
+        finally:
+            _request_token.reset(reset)
 
 
 def _book() -> _Book:
@@ -99,6 +131,8 @@ def forget_cached_rules() -> None:
     """Drop this process's cached rule book (the services call it on every change)."""
     global _cached
     _cached = None
+    if _request_token.get() is not None:
+        _request_token.set(_UNREAD)  # the change's own request reads the new revision
 
 
 def _covers(start: date, end: date | None, day: date) -> bool:
