@@ -6,6 +6,7 @@ a local value."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,10 +19,12 @@ from tests.intake.conftest import demo_actor
 from xiezuoqu.cases import services
 from xiezuoqu.cases.models import Case
 from xiezuoqu.errors import RuleViolation
-from xiezuoqu.rulebook.models import Rule
+from xiezuoqu.rulebook import national
+from xiezuoqu.rulebook import services as rulebook_services
 from xiezuoqu.rulebook.selectors import rule_for, rulebook_for
-from xiezuoqu.rulebook.services import _bump_revision, set_local_rule
+from xiezuoqu.rulebook.services import set_local_rule
 from xiezuoqu.verification.limits import check_planned_end, measure_limit, term_of
+from xiezuoqu.verification.models import Measure
 
 pytestmark = pytest.mark.django_db
 TEAM = "xzshuji"
@@ -33,15 +36,19 @@ def _at(day: date, hour: int = 9) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-def _new_custody_row(from_day: date, days: int) -> None:
-    """A change of law: the open 管护 row closed the day before ``from_day``, a new row from it."""
-    current = Rule.objects.get(key=CUSTODY, effective_to=None)
-    Rule.objects.filter(pk=current.pk).update(effective_to=from_day - timedelta(days=1))
-    Rule.objects.create(
-        key=CUSTODY, name=current.name, source=NEW_SOURCE, article="第二十四条", effective_from=from_day,
-        value=days, unit="days", enforced_by=current.enforced_by, direction=current.direction,
-    )  # fmt: skip
-    _bump_revision()
+def _new_custody_row(monkeypatch: pytest.MonkeyPatch, from_day: date, days: int) -> None:
+    """A change of law as it arrives: a new 管护 row in the code table from ``from_day`` (the open one
+    closed the day before), then the sync that migrate runs."""
+    rows = []
+    for spec in national.NATIONAL_RULES:
+        if spec.key == CUSTODY and spec.effective_to is None:
+            rows.append(replace(spec, effective_to=from_day - timedelta(days=1)))
+            rows.append(replace(spec, source=NEW_SOURCE, effective_from=from_day, value=days))
+        else:
+            rows.append(spec)
+    monkeypatch.setattr(national, "NATIONAL_RULES", tuple(rows))
+    monkeypatch.setattr(rulebook_services, "NATIONAL_RULES", tuple(rows))
+    assert rulebook_services.sync_national_rules() == 2
 
 
 def _custody(case: Case, starts: datetime, days: float):
@@ -52,12 +59,12 @@ def _custody(case: Case, starts: datetime, days: float):
     )
 
 
-def test_a_custody_care_started_before_a_new_row_keeps_its_limit_and_one_after_takes_the_new(demo):
+def test_a_custody_care_started_before_a_new_row_keeps_its_limit_and_one_after_takes_the_new(demo, monkeypatch):
     today = timezone.localdate()
     change = today - timedelta(days=10)
     case = investigating()
     Case.objects.filter(pk=case.pk).update(filed_on=today - timedelta(days=30))
-    _new_custody_row(change, 5)
+    _new_custody_row(monkeypatch, change, 5)
 
     before = _custody(case, _at(change - timedelta(days=3)), 7)  # the 2024 row: 7 days
     assert before.term is not None and before.term.limit.value == 7
@@ -113,3 +120,19 @@ def test_the_rulebook_page_reads_the_book_once_however_many_local_values(demo):
     three, answers = page_queries()
     assert answers == {CUSTODY: 5, "measure.freeze": 4, "report.forward_up": 3}
     assert one == three == 3  # the national rows, the local rows, the book's revision token
+
+
+def test_the_services_hold_a_measure_to_its_commissions_stricter_local_limit(demo):
+    """recording a 管护 on a case and its term on the page read the commission's local value."""
+    today = timezone.localdate()
+    case = investigating()
+    Case.objects.filter(pk=case.pk).update(filed_on=today - timedelta(days=3))
+    set_local_rule(
+        actor=demo_actor("shuji"), key=CUSTODY, value=5, effective_from=today, reason="本市要求五日内作出决定"
+    )
+    starts = timezone.now() - timedelta(hours=1)
+    with pytest.raises(RuleViolation, match=r"管护的期限不得超过5日.*本地从严规定"):
+        _custody(case, starts, 6)
+    assert not Measure.objects.filter(case=case).exists()
+    measure = _custody(case, starts, 5)
+    assert measure.term is not None and (measure.term.limit.value, measure.term.limit.local) == (5, True)
