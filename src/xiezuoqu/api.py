@@ -14,11 +14,51 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from xiezuoqu.accounts.auth import api_auth
 from xiezuoqu.errors import DomainError
 
-api = NinjaAPI(
+# Every refusal is this body (RFC 9457 problem JSON), whatever the operation: see problem() below.
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "给用户看的中文说明"},
+        "instance": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+PROBLEM_ANSWERS: dict[str | int, str] = {
+    "4XX": "请求被拒绝：未认证、无权、不存在、输入有误或状态不允许（problem JSON，detail 为中文说明）",
+    503: "数据库暂时无法访问，本次操作已整体撤销（problem JSON）",
+}
+
+
+class XiezuoquAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> OpenAPISchema:
+        """The document, with every operation's refusals (4xx) and the database-unavailable 503 as problem JSON.
+
+        Handlers answer these from the exception handlers below, not from their ``response=``, so ninja
+        alone would leave them out and a client (or schemathesis) could not know their shape.
+        """
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, description in PROBLEM_ANSWERS.items():
+                    operation["responses"].setdefault(
+                        status, {"description": description, "content": {"application/problem+json": problem_ref}}
+                    )
+        return schema
+
+
+api = XiezuoquAPI(
     title="协作区 API",
     version="1",
     description="纪检监察协作区工作平台接口。所有读取均经过与页面相同的访问范围控制；无权与不存在均返回 404。",

@@ -59,3 +59,79 @@ def test_a_body_that_is_not_json_is_refused_in_chinese(head, path):
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
     body = json.loads(response.content)
     assert body["status"] == 400 and "无法解析" in body["detail"]
+
+
+# -- found by schemathesis (test_schemathesis.py) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/org/units", "/api/v1/org/staff", "/api/v1/org/villages"])
+def test_an_offset_past_the_databases_integers_is_a_422_not_a_503(head, path):
+    """Found: ``offset=2**63`` overflowed the SQL slice ("datatype mismatch") and answered 503."""
+    response = head.get(path, {"offset": 2**63})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert "offset" in json.loads(response.content)["errors"]
+
+
+def test_every_operation_documents_its_refusals_as_problem_json():
+    """Found: 403, 404 and 422 answers were undocumented (only the 2xx was), so no client knew their shape."""
+    served = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1")))
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in served["paths"].items():
+        for method, operation in operations.items():
+            assert operation["responses"]["4XX"]["content"] == problem, (method, path)
+            assert operation["responses"]["503"]["content"] == problem, (method, path)
+    assert served["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+
+
+def test_a_refusal_matches_the_documented_problem_schema(head):
+    import jsonschema
+
+    served = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1")))
+    response = head.get("/api/v1/org/units/999999999")
+    assert response.status_code == 404
+    jsonschema.validate(json.loads(response.content), served["components"]["schemas"]["Problem"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/training/zones/{zone}", "/api/v1/training/cadres/{staff}"])
+@pytest.mark.parametrize("year", [-1671, 10000])
+def test_a_training_year_no_date_can_hold_is_a_422_not_a_500(head, demo, path, year):
+    """Found: ``year=-1671`` reached ``date(year, 1, 1)`` in the year lookup and answered 500."""
+    from xiezuoqu.org.models import StaffMember, Zone
+
+    url = path.format(zone=Zone.objects.order_by("pk").first().pk, staff=StaffMember.objects.order_by("pk").first().pk)
+    response = head.get(url, {"year": year})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert "year" in json.loads(response.content)["errors"]
+
+
+def test_a_schedules_time_is_documented_as_the_local_clock_time_it_is_sent_as(head, demo):
+    """Found: ``at`` was documented as JSON Schema ``format: time`` (which needs an offset) but sent "09:00:00"."""
+    import re
+    from datetime import time
+
+    from xiezuoqu.meetings.models import RegularSchedule
+    from xiezuoqu.org.models import Zone
+
+    kind = RegularSchedule._meta.get_field("kind").choices[0][0]
+    zone = Zone.objects.order_by("pk").first()
+    RegularSchedule.objects.create(
+        zone=zone, kind=kind, week=1, weekday=1, at=time(9, 0), place="会议室", set_by=demo.user("shuji")
+    )
+
+    served = api.get_openapi_schema(path_prefix="/api/v1")
+    at = served["components"]["schemas"]["ScheduleOut"]["properties"]["at"]
+    assert "format" not in at
+    response = head.get("/api/v1/meetings/schedules")
+    assert response.status_code == 200
+    times = [row["at"] for row in json.loads(response.content)]
+    assert times and all(re.fullmatch(at["pattern"], value) for value in times)
+
+
+def test_a_schedule_time_with_an_offset_is_refused_in_chinese(head, demo):
+    from xiezuoqu.org.models import Zone
+
+    zone = Zone.objects.order_by("pk").first()
+    body = {"zone_id": zone.pk, "kind": "x", "week": 1, "weekday": 1, "at": "09:00:00+08:00", "place": "会议室"}
+    response = head.post("/api/v1/meetings/schedules", body, content_type="application/json")
+    assert response.status_code == 422
+    assert "不带时区" in str(json.loads(response.content)["errors"])

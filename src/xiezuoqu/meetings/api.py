@@ -8,12 +8,13 @@ or ``{"ballots": [{"staff_id": 1, "vote": "for"}, ...]}`` — and the outcome fo
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
 from django.apps import apps
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import AfterValidator, WithJsonSchema
 
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.access.registry import policy_for
@@ -35,6 +36,23 @@ from .selectors import (
 from .summary import preset_period
 
 router = Router(tags=["meetings"])
+
+
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("请填写不带时区的当地时间，如 09:00")
+    return value
+
+
+# A schedule's clock time is local (Asia/Shanghai) and sent as "09:00:00": JSON Schema's "time" format
+# would demand a UTC offset, which neither the answers carry nor the database keeps.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_local),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "description": "当地时间 HH:MM[:SS]"}
+    ),
+]
 
 
 class BallotOut(Schema):
@@ -190,7 +208,7 @@ class ScheduleIn(Schema):
     kind: str
     week: int
     weekday: int
-    at: time
+    at: LocalTime
     place: str
     is_active: bool = True
 
@@ -201,7 +219,7 @@ class ScheduleOut(Schema):
     kind: str
     week: int
     weekday: int
-    at: time
+    at: LocalTime
     place: str
     is_active: bool
 

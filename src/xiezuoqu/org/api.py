@@ -29,6 +29,8 @@ from .selectors import (
 
 router = Router(tags=["组织机构"])
 MAX_LIMIT = 500
+# Past this the slice's bounds overflow the database's 64-bit integers (a 503 instead of a 422).
+MAX_OFFSET = 1_000_000_000
 
 
 def _inline_choices(choices: type[TextChoices]) -> WithJsonSchema:
@@ -176,7 +178,10 @@ def _zone_out(zone, *, people: bool) -> ZoneOut:  # type: ignore[no-untyped-def]
 
 @router.get("/units", response=list[UnitOut], summary="单位列表")
 def list_units(  # type: ignore[no-untyped-def]
-    request: HttpRequest, kind: UnitKind | None = None, limit: int = Query(200, ge=0), offset: int = Query(0, ge=0)
+    request: HttpRequest,
+    kind: UnitKind | None = None,
+    limit: int = Query(200, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     qs = UNITS.scope(actor_for(request.user)).order_by("sort_order", "id")
     if kind:
@@ -245,7 +250,7 @@ def list_staff(
     zone_id: int | None = None,
     q: str = "",  # type: ignore[no-untyped-def]
     limit: int = Query(100, ge=0),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     qs = STAFF.scope(actor_for(request.user)).order_by("id")
     if unit_id is not None:
@@ -300,7 +305,10 @@ def list_pairs(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.get("/villages", response=list[VillageOut], summary="村（社区）")
 def list_villages(  # type: ignore[no-untyped-def]
-    request: HttpRequest, township_id: int | None = None, limit: int = Query(500, ge=0), offset: int = Query(0, ge=0)
+    request: HttpRequest,
+    township_id: int | None = None,
+    limit: int = Query(500, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     qs = VILLAGES.scope(actor_for(request.user)).order_by("id")
     if township_id is not None:

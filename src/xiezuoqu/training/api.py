@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.errors import NotFound
@@ -14,6 +14,8 @@ from xiezuoqu.errors import NotFound
 from . import selectors, services
 
 router = Router(tags=["training"])
+# A year the dates of the record can hold (a year past 9999 or before 1 cannot even be a date): else a 422.
+YEAR = Query(None, ge=1900, le=2100, description="年度（1900–2100），缺省为今年")
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -133,7 +135,7 @@ def list_levels(request: HttpRequest) -> list[TrainingLevelOut]:
 
 
 @router.get("/cadres/{staff_id}", response=TrainingRecordOut)
-def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> TrainingRecordOut:
+def get_record(request: HttpRequest, staff_id: int, year: int | None = YEAR) -> TrainingRecordOut:
     actor = _actor(request)
     cadre = selectors.get_cadre_for(actor, staff_id, request=request)
     found = selectors.record_for(actor, cadre, year=year, request=request)
@@ -175,7 +177,7 @@ def get_record(request: HttpRequest, staff_id: int, year: int | None = None) -> 
 
 
 @router.get("/zones/{zone_id}", response=TrainingZoneOut)
-def get_zone(request: HttpRequest, zone_id: int, year: int | None = None) -> TrainingZoneOut:
+def get_zone(request: HttpRequest, zone_id: int, year: int | None = YEAR) -> TrainingZoneOut:
     actor = _actor(request)
     zone = selectors.get_zone_for(actor, zone_id, request=request)
     data = selectors.zone_training(zone, year)
