@@ -133,6 +133,6 @@ def test_the_services_hold_a_measure_to_its_commissions_stricter_local_limit(dem
     starts = timezone.now() - timedelta(hours=1)
     with pytest.raises(RuleViolation, match=r"管护的期限不得超过5日.*本地从严规定"):
         _custody(case, starts, 6)
-    assert not Measure.objects.filter(case=case).exists()
+    assert not Measure.objects.filter(case_id=case.pk).exists()
     measure = _custody(case, starts, 5)
     assert measure.term is not None and (measure.term.limit.value, measure.term.limit.local) == (5, True)

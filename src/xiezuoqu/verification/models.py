@@ -230,6 +230,7 @@ class Measure(models.Model):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             extension_count=self.extension_count,
+            commission=self.commission_id,
         )
 
 

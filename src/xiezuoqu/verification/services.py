@@ -433,7 +433,7 @@ def _check_measure_in_law(kind: str, day: date) -> None:
         ) from None
 
 
-def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, Any]]:
+def clean_measure(data: MeasureInput, filed: bool, *, commission: Any = None) -> tuple[set[int], dict[str, Any]]:
     """The checks every measure passes (the stage rule, two officers, object, place, times, the time
     limit of 管护, 责令候查, 强制到案 and 冻结), for the verification and the case alike; returns the
     officers and the measure's fields (a time-limited measure whose planned end is still ahead is in
@@ -458,7 +458,7 @@ def clean_measure(data: MeasureInput, filed: bool) -> tuple[set[int], dict[str, 
     if limit is not None:
         _check_measure_in_law(data.kind, timezone.localtime(data.starts_at).date())
     special = bool(data.followed_by_custody) and limit is not None
-    limits.check_planned_end(data.kind, data.starts_at, data.ends_at, special=special)
+    limits.check_planned_end(data.kind, data.starts_at, data.ends_at, special=special, commission=commission)
     term_state = ""
     if limit is not None:
         term_state = limits.TermState.IN_FORCE if data.ends_at > now else limits.TermState.COMPLETED
@@ -482,7 +482,7 @@ def record_measure(
     with transaction.atomic():
         verification = _lock(actor, verification_id)
         clue = verification.clue
-        officers, fields = clean_measure(data, filed=clue.state == ClueState.FILED)
+        officers, fields = clean_measure(data, filed=clue.state == ClueState.FILED, commission=clue.commission_id)
         _check_worker(actor, clue, Action.RECORD_MEASURE)
         next_state(verification.state, Action.RECORD_MEASURE)
         team_ids = active_member_staff_ids(clue.pk, Purpose.VERIFICATION)

@@ -86,10 +86,10 @@ def record_case_measure(
     """登记审查调查措施: any measure (立案后措施 included), by at least two members of the investigation
     team, with the approval it needs recorded (审批依据); 留置 only under a detention the higher
     commission approved. The row joins the clue's 措施使用台账 with the case's id."""
-    officers, fields = clean_measure(data, filed=True)
     with transaction.atomic():
         case = _lock(actor, case_id)
         _check_investigator(actor, case, Action.RECORD_MEASURE)
+        officers, fields = clean_measure(data, filed=True, commission=case.commission_id)
         next_state(case.state, Action.RECORD_MEASURE)
         outside = officers - active_member_staff_ids(case.clue_id, Purpose.INVESTIGATION)
         if outside:
@@ -158,7 +158,9 @@ def _open_measure_deadline(
     holiday (limits.py), so the usual lists warn before it runs out and show it red when it has.
     None for an hour-scale limit (强制到案) and for a measure that ends the day it starts: either is
     over before a daily sweep could warn, and the case page shows its hours left."""
-    limit = measure_limits.measure_limit(measure.kind)
+    limit = measure_limits.measure_limit(
+        measure.kind, on=measure_limits.start_day(measure.starts_at), commission=measure.commission_id
+    )
     if limit is None or not limit.deadline or measure.term_state != TermState.IN_FORCE:
         return None
     start = start or timezone.localtime(measure.starts_at).date()
@@ -198,7 +200,9 @@ def _lock_limited_measure(
         action,
         case,
     )
-    limit = measure_limits.measure_limit(measure.kind)
+    limit = measure_limits.measure_limit(
+        measure.kind, on=measure_limits.start_day(measure.starts_at), commission=measure.commission_id
+    )
     if limit is None:
         raise RuleViolation(f"“{measure.get_kind_display()}”没有期限规定，无需办理延长、续冻、解除或变更。")
     return measure, case, limit
