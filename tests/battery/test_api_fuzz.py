@@ -1,11 +1,13 @@
 """The OpenAPI fuzzer (issue 16): every operation of the served document, called as three demo logins with
 inputs generated from the document itself.
 
-schemathesis is not installable here, so this is its core done with hypothesis and hypothesis-jsonschema:
-for every (method, path) of ``/api/v1/openapi.json``, path and query parameters and the JSON (or multipart)
-body are drawn from their documented schemas — path and body ids drawn half from the demo county's real
-objects (inside and outside the login's scope) and half from the schema — and sent through the Django test
-client, logged in as the commission head, a zone leader and a township secretary. Each answer must be:
+schemathesis itself runs over the same document in test_schemathesis.py; this fuzzer stays for what it
+adds — path and body ids drawn half from the demo county's real objects (inside and outside the login's
+scope), in every body field that names a kind of object. Done with hypothesis and hypothesis-jsonschema:
+for every (method, path) of ``/api/v1/openapi.json``, path and query parameters and the JSON (or
+multipart) body are drawn from their documented schemas, ids half from the real objects and half from the
+schema, and sent through the Django test client, logged in as the commission head, a zone leader and a
+township secretary. Each answer must be:
 
 - never a 5xx;
 - a 2xx with a status the operation documents, whose JSON body validates (jsonschema) against the
@@ -262,7 +264,13 @@ def check(method: str, path: str, op: dict[str, Any], response: Any) -> str:
 
 
 @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="xiezuoqu-fuzz-"))
-class ApiFuzzTests(TestCase):
+class DemoCountyApiTestCase(TestCase):
+    """The demo county with its casework, caseload and funds, and a logged-in client per login of ``LOGINS``.
+
+    ``ids`` holds the first real ids of each kind of object, keyed by the path parameter that names it.
+    Shared with the schemathesis run (test_schemathesis.py).
+    """
+
     ids: dict[str, list[int]]
     clients: dict[str, Client]
 
@@ -285,6 +293,8 @@ class ApiFuzzTests(TestCase):
             client.force_login(User.objects.get(username=username))
             self.clients[username] = client
 
+
+class ApiFuzzTests(DemoCountyApiTestCase):
     def fuzz(self, router: str) -> None:
         found: list[str] = []
         ops = [(m, p, op) for m, p, op in operations() if router_of(p) == router]
