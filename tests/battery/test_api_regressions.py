@@ -104,6 +104,13 @@ def test_a_training_year_no_date_can_hold_is_a_422_not_a_500(head, demo, path, y
     assert "year" in json.loads(response.content)["errors"]
 
 
+@pytest.mark.parametrize("year", [-5, 10**20])
+def test_a_budget_year_out_of_range_is_a_422_not_a_500(head, demo, year):
+    """A year no budget can have (or past a 64-bit integer) is refused as problem JSON."""
+    response = head.get("/api/v1/funds/budgets", {"year": year})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+
+
 def test_a_schedules_time_is_documented_as_the_local_clock_time_it_is_sent_as(head, demo):
     """Found: ``at`` was documented as JSON Schema ``format: time`` (which needs an offset) but sent "09:00:00"."""
     import re

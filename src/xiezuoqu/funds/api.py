@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from xiezuoqu.access.actor import Actor, actor_for
 from xiezuoqu.errors import NotFound
@@ -217,7 +217,9 @@ def _booking_out(actor: Actor, b: Booking) -> BookingOut:
 
 
 @router.get("/budgets", response=list[BudgetOut])
-def list_budgets(request: HttpRequest, year: int | None = None) -> list[BudgetOut]:
+def list_budgets(
+    request: HttpRequest, year: int | None = Query(None, ge=1900, le=2100, description="年度（1900–2100）")
+) -> list[BudgetOut]:
     return [_budget_out(b) for b in selectors.budget_list(_actor(request), year)]
 
 
