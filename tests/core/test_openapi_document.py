@@ -168,6 +168,8 @@ def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
         return schema["const"]
     if "enum" in schema:
         return schema["enum"][0]
+    if schema.get("examples"):  # the document's own example (a value with a pattern, such as a clock time)
+        return schema["examples"][0]
     for key in ("anyOf", "oneOf"):
         if key in schema:
             options = [o for o in schema[key] if _resolve(o, components).get("type") != "null"]

@@ -50,7 +50,12 @@ LocalTime = Annotated[
     time,
     AfterValidator(_local),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "description": "当地时间 HH:MM[:SS]"}
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+            "description": "当地时间 HH:MM[:SS]",
+            "examples": ["09:00"],
+        }
     ),
 ]
 
