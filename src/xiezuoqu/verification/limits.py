@@ -40,7 +40,7 @@ from django.db import models
 from django.utils import timezone
 
 from xiezuoqu.errors import RuleViolation, ValidationFailed
-from xiezuoqu.rulebook.national import NoNationalRule, national_default, national_rule
+from xiezuoqu.rulebook.national import national_default
 from xiezuoqu.workdays.calendar import add_calendar_months
 
 from .rules import MeasureKind
@@ -247,22 +247,6 @@ def measure_limit(kind: str, *, on: date | None = None, commission: Any = None) 
     return replace(limit, value=int(answer.value), on=on, citation=answer.citation, local=answer.local)
 
 
-def national_limit(kind: str, *, on: date) -> MeasureLimit | None:
-    """The limit of ``kind`` by the national row of the code table covering ``on``, without a query
-    (the rule book's rows are that table, synced after every migrate): what a page showing many
-    measures' terms reads. A day no row covers gives the table's figure (a measure recorded before
-    the tracking); a figure chosen in the setting stands."""
-    limit = measure_limits().get(kind)
-    if limit is None or "value" in _configured().get(kind, {}):
-        return limit
-    try:
-        spec = national_rule(rule_key(kind), on)
-    except NoNationalRule:
-        return limit
-    citation = f"{spec.source}{spec.article}（{spec.effective_from:%Y-%m-%d}起施行）"
-    return replace(limit, value=int(spec.value), on=on, citation=citation)
-
-
 def start_day(starts_at: datetime) -> date:
     """The day a measure started, in the commission's local time (the day its rule is read for)."""
     return timezone.localtime(starts_at).date()
@@ -360,13 +344,12 @@ class Term:
 
     @cached_property
     def limit(self) -> MeasureLimit:
-        """The national row of the start day from the code table (no query per measure on a list), or
-        with a commission the rule book's answer for it (its local value)."""
+        """The rule book's answer for the start day and the commission (its local value; None: the
+        national row). A page of many measures reads the book's revision once per request
+        (``rulebook.selectors.RulebookPerRequest``), so the terms cost no query each."""
         if self.table.on is not None:
             return self.table
         day = start_day(self.starts_at)
-        if self.commission is None:
-            return national_limit(self.table.kind, on=day) or self.table
         # Imported here: this module loads with verification.models, before the apps' models are ready.
         from xiezuoqu.rulebook.selectors import NoRuleInForce
 
