@@ -79,7 +79,8 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("teams", "cases"): "a seat on an investigation team weighs on its member while the case is filed or under "
     "investigation: teams.selectors.working_seats reads the Case model and its states (function-local)",
     ("cases", "sanctions"): "a decision opens its 处分期间 and an appeal's 撤销/变更 ends them: cases.services "
-    "(its decision and appeal stages) calls sanctions.services.open_terms_for_decision / apply_appeal in the same transaction",
+    "(its decision and appeal stages) calls sanctions.services.open_terms_for_decision / apply_appeal in the "
+    "same transaction",
 }
 
 # Circles that exist today, by the sorted tuple of their members ("app.module"), each with why it is
