@@ -115,7 +115,7 @@ def test_a_decision_without_a_decision_field_is_a_validation_problem(client, wor
 
 
 def test_the_chains_of_my_commission(client, world):
-    services.ensure_default_chains(world.commission)
+    services.ensure_default_chains(commission=world.commission)
     body = _get(client, world.requester, "/chains").json()
     assert len(body) == len(DEFAULT_CHAINS)
     disposal = next(c for c in body if c["matter_type"] == "clue.disposal")

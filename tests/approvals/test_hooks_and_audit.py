@@ -149,7 +149,7 @@ def test_chain_configuration_is_audited(world):
 
 
 def test_default_chains_are_audited_without_an_actor(world):
-    services.ensure_default_chains(world.commission)
+    services.ensure_default_chains(commission=world.commission)
     events = AuditEvent.objects.filter(action="approval_chain.configured", commission_id=world.commission.pk)
     assert events.count() == len(DEFAULT_CHAINS)
     assert all(e.detail["default"] and e.commission_id == world.commission.pk for e in events)

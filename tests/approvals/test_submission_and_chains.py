@@ -210,9 +210,9 @@ def test_a_fixed_unit_must_belong_to_the_commission(world):
 def test_default_chains_are_created_once(world):
     """ensure_default_chains is idempotent and leaves configured matter types alone."""
     custom = configure(world, "deadline.extension", Mode.SEQUENTIAL, ZONE_THEN_COMMISSION)
-    created = services.ensure_default_chains(world.commission)
+    created = services.ensure_default_chains(commission=world.commission)
     assert {c.matter_type for c in created} == set(DEFAULT_CHAINS) - {"deadline.extension"}
-    assert services.ensure_default_chains(world.commission) == []
+    assert services.ensure_default_chains(commission=world.commission) == []
     active = ApprovalChain.objects.filter(commission=world.commission, is_active=True)
     assert active.count() == len(DEFAULT_CHAINS)
     assert active.get(matter_type="deadline.extension") == custom
@@ -231,7 +231,7 @@ def test_default_chains_are_created_once(world):
 
 def test_default_chains_work_end_to_end(world):
     """With the defaults, a township's disposal goes zone leader → commission leader."""
-    services.ensure_default_chains(world.commission)
+    services.ensure_default_chains(commission=world.commission)
     approval = submit(world, "clue.disposal")
     services.decide(actor=actor_of(world.zone_leader1), approval_id=approval.pk, decision=A)
     services.decide(actor=actor_of(world.leader_b), approval_id=approval.pk, decision=A)

@@ -668,7 +668,7 @@ def configure_chain(
 
 
 def ensure_default_chains(
-    commission: Commission, *, actor: Actor | None = None, request: HttpRequest | None = None
+    *, commission: Commission, actor: Actor | None = None, request: HttpRequest | None = None
 ) -> list[ApprovalChain]:
     """Give a commission the default chain of every known matter type that has no active chain.
 
@@ -710,4 +710,4 @@ def install_default_chains(*, actor: Actor, request: HttpRequest | None = None) 
     if not may_configure_chains(actor):
         raise NotPermitted("只有纪委书记或系统管理员可以配置审批链。")
     commission = Commission.objects.get(pk=actor.commission_id)
-    return ensure_default_chains(commission, actor=actor, request=request)
+    return ensure_default_chains(commission=commission, actor=actor, request=request)

@@ -105,7 +105,7 @@ class _DemoLoader:
         login_supervisor = self._village_supervisors()
         self._users(login_supervisor)
         # The commission's approval chains (监督执纪工作规则) start from the defaults.
-        self.created["审批链"] += len(ensure_default_chains(self.commission))
+        self.created["审批链"] += len(ensure_default_chains(commission=self.commission))
 
     # --- helpers ------------------------------------------------------------------------------------
 

@@ -137,7 +137,7 @@ def ensure_funds_setup(commission: Commission, *, actor: Actor | None = None) ->
                 commission=commission, code=code, defaults={"name": name, "is_transport": transport, "order": order}
             )
         FundsPolicy.objects.get_or_create(commission=commission)
-    ensure_default_chains(commission, actor=actor)
+    ensure_default_chains(commission=commission, actor=actor)
 
 
 def set_policy(*, actor: Actor, zone_limit: Any, leader_limit: Any, request: HttpRequest | None = None) -> FundsPolicy:

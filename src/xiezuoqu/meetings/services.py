@@ -391,11 +391,11 @@ def hold_meeting(*, actor: Actor, meeting_id: Any, request: HttpRequest | None =
             )
         _move(actor, meeting, Action.HOLD, request, held_at=timezone.now())
         for item in AgendaItem.objects.filter(meeting=meeting, state=ItemState.PENDING, clue__isnull=False):
-            withdraw_conflicted(actor, item, request)
+            withdraw_conflicted(actor, item=item, request=request)
     return meeting
 
 
-def withdraw_conflicted(actor: Actor, item: AgendaItem, request: HttpRequest | None = None) -> list[ItemRecusal]:
+def withdraw_conflicted(actor: Actor, *, item: AgendaItem, request: HttpRequest | None = None) -> list[ItemRecusal]:
     """Withdraw from ``item`` everyone on the meeting's list with an active recusal or an unresolved
     conflict on the item's clue — every ground, the same township included (a township's staff no more
     decide on their own township's cadre than they work the case: xiezuoqu.recusal.conflicts
@@ -573,7 +573,7 @@ def decide_item(*, actor: Actor, item_id: Any, data: DecisionInput, request: Htt
         next_state(meeting.state, Action.DECIDE)
         if item.state != ItemState.PENDING:
             raise InvalidTransition("该议题已表决，不能重复表决。")
-        withdraw_conflicted(actor, item, request)
+        withdraw_conflicted(actor, item=item, request=request)
         counts = tally(item)
         if actor.staff_id in counts.recused_ids:
             raise NotPermitted("您已回避本议题，不能记录其表决结果，请由其他组长、副组长记录。")

@@ -109,7 +109,7 @@ def submit_report(
     return report, code
 
 
-def record_receipt_match(report: Report) -> None:
+def record_receipt_match(*, report: Report) -> None:
     """The reporter opened the report with the receipt (so staff see when it was last consulted)."""
     with transaction.atomic():
         record_event(actor=None, action="report.receipt_matched", target=report, detail=CHANNEL)

@@ -306,7 +306,7 @@ def _lookup(request: HttpRequest) -> HttpResponse:
     if report is None or not report.source_public:
         # The same words for a malformed, a wrong and an unknown code: nothing to learn from them.
         return _lookup_page(request, error=WRONG_RECEIPT)
-    services.record_receipt_match(report)
+    services.record_receipt_match(report=report)
     response = redirect("public:status")
     access.grant(response, report.pk, request=request)
     return response

@@ -98,7 +98,7 @@ def submit_month(
     return ledger
 
 
-def export_ledger(actor: Actor, ledger: MonthlyLedger, *, request: HttpRequest | None = None) -> bytes:
+def export_ledger(actor: Actor, *, ledger: MonthlyLedger, request: HttpRequest | None = None) -> bytes:
     """The submitted month as .xlsx, each row's 预警 cell filled red, yellow or blue; one audit event."""
     from openpyxl.styles import PatternFill
 

@@ -170,7 +170,7 @@ def ledger_export(request: HttpRequest, ledger_id: int) -> HttpResponse:
 
     actor = actor_for(request.user)
     found = ledger.get_ledger_for(actor, ledger_id)
-    content = services.export_ledger(actor, found, request=request)
+    content = services.export_ledger(actor, ledger=found, request=request)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="yuedu-taizhang-{found.unit_id}-{found.month:%Y%m}.xlsx"'
     return response
