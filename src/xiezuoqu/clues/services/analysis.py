@@ -46,9 +46,8 @@ def record_analysis(
 ) -> Any:
     """分析研判记录: the zone's study — doubts, difficulties, direction, who took part. A registered
     clue moves to 研判 with its first record."""
-    from xiezuoqu.org.models import StaffMember
-
     from xiezuoqu.clues.models import AnalysisRecord
+    from xiezuoqu.org.models import StaffMember
 
     doubts_text = _required(doubts, "doubts", "疑点")
     direction_text = _required(direction, "direction", "研判方向")
@@ -95,9 +94,8 @@ def _zone_studied(item: Any, resolution: Any, actor: Actor) -> None:
     disposal follows collective study). It is recorded as the clue's analysis, with the members present as
     participants and the resolution as the direction; a registered clue moves to 研判. Runs inside the
     transaction that records the resolution, so a clue no longer open to study refuses the decision."""
-    from xiezuoqu.meetings.models import Attendance, Outcome, Presence
-
     from xiezuoqu.clues.models import AnalysisRecord
+    from xiezuoqu.meetings.models import Attendance, Outcome, Presence
 
     if resolution.outcome != Outcome.AGREE or item.clue_id is None:
         return
